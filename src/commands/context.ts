@@ -1,0 +1,64 @@
+/** What every command gets: its streams, environment, clock and the global options. */
+import os from 'node:os';
+import type { Command } from 'commander';
+import { loadConfig, type Config } from '../config.js';
+import { DEFAULT_STORE, openStore, type Store } from '../store/store.js';
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  /** Colours, spinners and progress bars: only on a terminal and never with NO_COLOR. */
+  color: boolean;
+  stderrIsTTY: boolean;
+}
+
+export interface Context {
+  io: Io;
+  env: NodeJS.ProcessEnv;
+  stdin: NodeJS.ReadableStream;
+  now: () => number;
+  hostname: string;
+  /** The exit code the command asks for; the entry point is the only place that exits. */
+  exitCode: number;
+}
+
+export function processContext(): Context {
+  const tty = process.stdout.isTTY === true;
+  return {
+    io: {
+      out: (text) => process.stdout.write(text.endsWith('\n') ? text : text + '\n'),
+      err: (text) => process.stderr.write(text.endsWith('\n') ? text : text + '\n'),
+      color: tty && !process.env.NO_COLOR,
+      stderrIsTTY: process.stderr.isTTY === true && !process.env.NO_COLOR,
+    },
+    env: process.env,
+    stdin: process.stdin,
+    now: () => Date.now(),
+    hostname: os.hostname(),
+    exitCode: 0,
+  };
+}
+
+export interface GlobalOptions {
+  db?: string;
+  config?: string;
+}
+
+export function configOf(command: Command, ctx: Context): Config {
+  return loadConfig((command.optsWithGlobals() as GlobalOptions).config, ctx.env);
+}
+
+/** --db, else $CRAVENY_OPS_DB, else the config's store, else ./craveny-ops.db. */
+export function storeSpecOf(command: Command, ctx: Context, config: Config): string {
+  return (command.optsWithGlobals() as GlobalOptions).db ?? ctx.env.CRAVENY_OPS_DB ?? config.store ?? DEFAULT_STORE;
+}
+
+/** Opens the store (schema brought up to date), runs `fn`, and always closes it. */
+export async function withStore<T>(spec: string, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(spec);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}

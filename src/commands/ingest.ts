@@ -1,0 +1,70 @@
+import type { Command } from 'commander';
+import { CliError } from '../errors.js';
+import { ingest, type IngestSummary } from '../ingest/ingest.js';
+import { assertTimeZone, KST_ZONE } from '../market/time.js';
+import { createProgress } from '../render/progress.js';
+import { configOf, storeSpecOf, withStore, type Context } from './context.js';
+
+interface IngestFlags {
+  logTz?: string;
+  json?: boolean;
+  sourceHost?: string;
+}
+
+export function register(program: Command, ctx: Context): void {
+  program
+    .command('ingest')
+    .description('read backend logs (plain, .gz, or - for stdin) into the store, each record exactly once')
+    .argument('<files...>', 'log files; rotated and compressed ones in any order')
+    .option('--log-tz <zone>', `IANA time zone the log's timestamps were written in (default ${KST_ZONE})`)
+    .option('--source-host <name>', 'the host these logs come from (default: this machine)')
+    .option('--json', 'print the summary as JSON')
+    .action(async (files: string[], flags: IngestFlags, command: Command) => {
+      const config = configOf(command, ctx);
+      const logTz = assertTimeZone(flags.logTz ?? config.logTz ?? KST_ZONE);
+      const summary = await withStore(storeSpecOf(command, ctx, config), async (store) => {
+        const progress = createProgress(ctx.io, files);
+        try {
+          return await ingest(store, files, {
+            logTz,
+            host: flags.sourceHost ?? ctx.hostname,
+            now: ctx.now,
+            stdin: ctx.stdin,
+            onProgress: progress?.tick,
+          });
+        } finally {
+          progress?.stop();
+        }
+      });
+      if (flags.json) ctx.io.out(JSON.stringify(summary, null, 2));
+      else ctx.io.out(formatSummary(summary));
+      warn(ctx, summary, logTz);
+      const failed = summary.files.filter((f) => f.error);
+      if (failed.length) throw new CliError(failed.map((f) => f.error).join('; '), 2);
+    });
+}
+
+function formatSummary(summary: IngestSummary): string {
+  const lines = summary.files.map((f) => {
+    if (f.error) return `${f.path}: not ingested`;
+    const malformed = f.malformed
+      ? `, ${f.malformed} malformed (line${f.malformed_lines.length > 1 ? 's' : ''} ${f.malformed_lines.join(', ')}${f.malformed > f.malformed_lines.length ? ', …' : ''})`
+      : '';
+    return `${f.path}: ${f.lines} new lines, ${f.records} records${malformed}`;
+  });
+  lines.push(`records added: ${summary.records_added}`);
+  return lines.join('\n');
+}
+
+function warn(ctx: Context, summary: IngestSummary, logTz: string): void {
+  for (const f of summary.files) {
+    for (const w of f.warnings) ctx.io.err(`warning: ${w}`);
+    if (f.long_lines) ctx.io.err(`warning: ${f.path}: skipped ${f.long_lines} line(s) longer than 1 MiB`);
+  }
+  if (summary.phase_mismatches > 0) {
+    const hint = summary.suggested_log_tz
+      ? `; the log looks written in ${summary.suggested_log_tz}: ingest it with --log-tz ${summary.suggested_log_tz}`
+      : '';
+    ctx.io.err(`warning: ${summary.phase_mismatches} decision(s) name a market phase that does not fit their time read as ${logTz}${hint}`);
+  }
+}

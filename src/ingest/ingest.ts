@@ -1,0 +1,244 @@
+/**
+ * Files → records → store, exactly once. Each input is known by the fingerprint of its first
+ * bytes, so a checkpoint follows it through renames and compression; records and checkpoint
+ * are committed in one transaction, and a batch whose checkpoint moved meanwhile (another
+ * ingest) is rolled back and the input resumed from the new checkpoint.
+ */
+import { createHash } from 'node:crypto';
+import { PhaseCheck } from '../analysis/phase-check.js';
+import { LocalClock } from '../market/time.js';
+import type { LogRecord } from '../logs/record.js';
+import { LogScanner } from '../logs/scanner.js';
+import type { Store } from '../store/store.js';
+import type { NewRecord, SourceRow } from '../store/schema.js';
+import {
+  advanceCheckpoint,
+  attributeGenerationFailures,
+  createSource,
+  insertRecords,
+  rederiveAttempts,
+  sourcesOfHost,
+} from '../store/writes.js';
+import { openInput, type Input } from './input.js';
+
+const BATCH_RECORDS = 20_000;
+const BATCH_BYTES = 256 << 20;
+const MAX_CONFLICT_RETRIES = 5;
+
+export interface FileSummary {
+  path: string;
+  lines: number;
+  records: number;
+  malformed: number;
+  malformed_lines: number[];
+  long_lines: number;
+  /** Why the file could not be read (the others are still ingested). */
+  error?: string;
+  /** Something the operator should know, e.g. a copytruncate detected. */
+  warnings: string[];
+}
+
+export interface IngestSummary {
+  files: FileSummary[];
+  records_added: number;
+  phase_mismatches: number;
+  suggested_log_tz: string | null;
+}
+
+export interface IngestOptions {
+  logTz: string;
+  host: string;
+  now: () => number;
+  stdin?: NodeJS.ReadableStream;
+  /** Called with bytes read, for a progress bar. */
+  onProgress?: (bytes: number) => void;
+}
+
+class CheckpointMoved extends Error {}
+
+export async function ingest(store: Store, paths: string[], options: IngestOptions): Promise<IngestSummary> {
+  const clock = new LocalClock(options.logTz);
+  const phases = new PhaseCheck(clock);
+  const files: FileSummary[] = [];
+  for (const path of paths) {
+    files.push(await ingestPath(store, path, clock, phases, options));
+  }
+  return {
+    files,
+    records_added: files.reduce((n, f) => n + f.records, 0),
+    phase_mismatches: phases.mismatches,
+    suggested_log_tz: phases.suggestZone(),
+  };
+}
+
+async function ingestPath(
+  store: Store,
+  path: string,
+  clock: LocalClock,
+  phases: PhaseCheck,
+  options: IngestOptions,
+): Promise<FileSummary> {
+  const summary: FileSummary = { path, lines: 0, records: 0, malformed: 0, malformed_lines: [], long_lines: 0, warnings: [] };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const input = await openInput(path, options.stdin);
+      await ingestInput(store, input, clock, phases, options, summary);
+      return summary;
+    } catch (error) {
+      if (error instanceof CheckpointMoved && attempt < MAX_CONFLICT_RETRIES && path !== '-') continue;
+      summary.error = error instanceof CheckpointMoved ? `${path}: another ingest kept moving its checkpoint` : (error as Error).message;
+      return summary;
+    }
+  }
+}
+
+const sha1 = (bytes: Buffer) => createHash('sha1').update(bytes).digest('hex');
+
+/** The source these bytes continue: the longest stored fingerprint that the head starts with. */
+function findSource(sources: SourceRow[], head: Buffer): SourceRow | undefined {
+  let found: SourceRow | undefined;
+  const hashes = new Map<number, string>();
+  for (const s of sources) {
+    if (s.fp_len > head.length || (found && found.fp_len >= s.fp_len)) continue;
+    let hash = hashes.get(s.fp_len);
+    if (hash === undefined) hashes.set(s.fp_len, (hash = sha1(head.subarray(0, s.fp_len))));
+    if (hash === s.fingerprint) found = s;
+  }
+  return found;
+}
+
+async function ingestInput(
+  store: Store,
+  input: Input,
+  clock: LocalClock,
+  phases: PhaseCheck,
+  options: IngestOptions,
+  summary: FileSummary,
+): Promise<void> {
+  if (input.head.length === 0) return;
+  const known = await sourcesOfHost(store.db, options.host);
+  const identity = { fingerprint: sha1(input.head), fp_len: input.head.length };
+  const source =
+    findSource(known, input.head) ??
+    (await createSource(store.db, {
+      host: options.host,
+      path: input.path,
+      ...identity,
+      device: input.device,
+      inode: input.inode,
+      created_at: options.now(),
+      updated_at: options.now(),
+    }));
+  noteTruncation(known, input, source, summary);
+  const grown = source.fp_len < input.head.length;
+  // An unchanged input is not read again: plain files by size, gzip by the size in its trailer.
+  if (!grown && input.size !== null && source.seen_size > 0) {
+    const seen = input.compressed ? source.seen_size % 2 ** 32 : source.seen_size;
+    if (seen === input.size) return;
+  }
+
+  let pending: LogRecord[] = [];
+  const scanner = new LogScanner(clock, (r) => pending.push(r), { lines: source.lines, consumed: source.byte_offset });
+  let expected = source.byte_offset;
+  let seen = source.byte_offset;
+  let lastTs = source.last_ts;
+  let bytesSinceCommit = 0;
+
+  const commit = async () => {
+    const records = pending;
+    const stats = scanner.stats;
+    if (stats.lastTs !== null && (lastTs === null || stats.lastTs > lastTs)) lastTs = stats.lastTs;
+    await store.db.transaction().execute(async (trx) => {
+      await insertRecords(trx, records.map((r) => toRow(r, source.id, options.host)));
+      const moved = !(await advanceCheckpoint(trx, source.id, expected, {
+        path: input.path,
+        ...(grown ? identity : { fingerprint: source.fingerprint, fp_len: source.fp_len }),
+        device: input.device,
+        inode: input.inode,
+        byte_offset: stats.consumed,
+        seen_size: Math.max(seen, stats.consumed),
+        lines: stats.lines,
+        last_ts: lastTs,
+        updated_at: options.now(),
+      }));
+      if (moved) throw new CheckpointMoved();
+      await deriveFor(trx, options.host, records);
+    });
+    for (const r of records) if ((r.kind === 'attempt' || r.kind === 'skip') && r.phase) phases.note(r.phase, r.ts);
+    summary.records += records.length;
+    expected = stats.consumed;
+    pending = [];
+    bytesSinceCommit = 0;
+  };
+
+  const startLines = scanner.stats.lines;
+  for await (const chunk of input.chunks(source.byte_offset)) {
+    scanner.push(chunk);
+    seen += chunk.length;
+    bytesSinceCommit += chunk.length;
+    options.onProgress?.(chunk.length);
+    if (pending.length >= BATCH_RECORDS || bytesSinceCommit >= BATCH_BYTES) await commit();
+  }
+  // A compressed or piped stream is complete: its last line counts even without a newline.
+  scanner.finish(input.compressed || input.path === '-');
+  await commit();
+  const stats = scanner.stats;
+  summary.lines += stats.lines - startLines;
+  summary.malformed += stats.malformed;
+  summary.malformed_lines.push(...stats.malformedLines);
+  summary.long_lines += stats.longLines;
+}
+
+/** Derives the attempts that the new records can change, in the same transaction. */
+async function deriveFor(trx: Parameters<typeof insertRecords>[0], host: string, records: LogRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  let from = Infinity;
+  let to = -Infinity;
+  const stocks = new Set<string>();
+  for (const r of records) {
+    if (r.ts < from) from = r.ts;
+    if (r.ts > to) to = r.ts;
+    if (r.stockCode) stocks.add(r.stockCode);
+  }
+  const attributed = await attributeGenerationFailures(trx, host, from, to);
+  for (const s of attributed.stocks) stocks.add(s);
+  for (const stock of stocks) await rederiveAttempts(trx, host, stock, from, attributed.until);
+}
+
+/** Copytruncate keeps the inode and starts the bytes again: lines written meanwhile are lost by nature. */
+function noteTruncation(known: SourceRow[], input: Input, current: SourceRow, summary: FileSummary): void {
+  if (input.compressed || input.inode === null || input.size === null) return;
+  const truncated = known.some(
+    (s) => current.byte_offset === 0 && s.id !== current.id && s.inode === input.inode && s.device === input.device && s.path === input.path && s.seen_size > input.size!,
+  );
+  if (truncated) {
+    summary.warnings.push(
+      `${input.path} was truncated in place (copytruncate): lines written between the copy and the truncation cannot be recovered`,
+    );
+  }
+}
+
+function toRow(r: LogRecord, sourceId: number, host: string): NewRecord {
+  return {
+    source_id: sourceId,
+    host,
+    line_no: r.lineNo,
+    ts: r.ts,
+    kind: r.kind,
+    stock_code: r.stockCode,
+    mode: r.mode,
+    reason: r.reason,
+    text: r.text,
+    phase: r.phase,
+    age_h: r.ageHours,
+    ttl_h: r.ttlHours,
+    rate: r.rate,
+    threshold: r.threshold,
+    prev_count: r.prevCount,
+    cur_count: r.curCount,
+    predictions: r.predictions,
+    cost_usd: r.costUsd,
+    detail: r.detail,
+  };
+}
+

@@ -1,0 +1,159 @@
+/**
+ * An input to ingest: a plain file, a gzip file (recognised by its magic bytes, not its name),
+ * or standard input. Offsets always count decompressed bytes.
+ */
+import fs from 'node:fs';
+import { Readable } from 'node:stream';
+import zlib from 'node:zlib';
+import { UsageError } from '../errors.js';
+
+export const HEAD_BYTES = 1024;
+const READ_BYTES = 1 << 20;
+
+export interface Input {
+  path: string;
+  compressed: boolean;
+  device: string | null;
+  inode: string | null;
+  /** Plain files: their size; gzip: the size the trailer declares (mod 2^32); stdin: null. */
+  size: number | null;
+  /** The first bytes (decompressed), up to HEAD_BYTES: the identity of the stream. */
+  head: Buffer;
+  /** Decompressed bytes from `offset` on. A stream ends only once. */
+  chunks(offset: number): AsyncIterable<Buffer>;
+}
+
+export class InputError extends UsageError {}
+
+export async function openInput(path: string, stdin: NodeJS.ReadableStream = process.stdin): Promise<Input> {
+  if (path === '-') return openStream('-', Readable.from(stdin as AsyncIterable<Buffer>));
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(path);
+  } catch (error) {
+    throw new InputError(`${path}: ${describeFsError(error)}`);
+  }
+  if (stat.isDirectory()) throw new InputError(`${path}: is a directory, not a log file`);
+  let fd: number;
+  try {
+    fd = fs.openSync(path, 'r');
+  } catch (error) {
+    throw new InputError(`${path}: ${describeFsError(error)}`);
+  }
+  try {
+    const magic = Buffer.alloc(2);
+    const n = fs.readSync(fd, magic, 0, 2, 0);
+    const identity = { device: String(stat.dev), inode: String(stat.ino) };
+    if (n === 2 && magic[0] === 0x1f && magic[1] === 0x8b) {
+      const input = await openStream(path, fs.createReadStream(path).pipe(zlib.createGunzip()));
+      const trailer = Buffer.alloc(4);
+      fs.readSync(fd, trailer, 0, 4, Math.max(0, stat.size - 4));
+      return { ...input, ...identity, compressed: true, size: trailer.readUInt32LE(0) };
+    }
+    const head = Buffer.alloc(Math.min(HEAD_BYTES, stat.size));
+    fs.readSync(fd, head, 0, head.length, 0);
+    return { path, compressed: false, ...identity, size: stat.size, head, chunks: (offset) => readFile(path, offset) };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+async function* readFile(path: string, offset: number): AsyncIterable<Buffer> {
+  const fd = fs.openSync(path, 'r');
+  try {
+    let position = offset;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(READ_BYTES);
+      const n = fs.readSync(fd, buf, 0, READ_BYTES, position);
+      if (n === 0) return;
+      position += n;
+      yield buf.subarray(0, n);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** A stream read once: its head is buffered so that the identity is known before reading on. */
+async function openStream(path: string, stream: Readable): Promise<Input> {
+  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const buffered: Buffer[] = [];
+  let length = 0;
+  let ended = false;
+  let gzipChecked = path !== '-';
+  let source = iterator;
+  while (length < HEAD_BYTES) {
+    const { value, done } = await nextChunk(source, path);
+    if (done) {
+      ended = true;
+      break;
+    }
+    if (!gzipChecked) {
+      gzipChecked = true;
+      if (value.length >= 2 && value[0] === 0x1f && value[1] === 0x8b) {
+        // Standard input turned out to be gzip: decompress what was read and the rest.
+        const rest = Readable.from(prepend([value], iterator));
+        source = rest.pipe(zlib.createGunzip())[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+        continue;
+      }
+    }
+    buffered.push(value);
+    length += value.length;
+  }
+  const all = Buffer.concat(buffered);
+  return {
+    path,
+    compressed: source !== iterator || path !== '-',
+    device: null,
+    inode: null,
+    size: null,
+    head: all.subarray(0, HEAD_BYTES),
+    chunks: (offset) => skip(prepend([all], ended ? null : source, path), offset),
+  };
+}
+
+async function nextChunk(it: AsyncIterator<Buffer>, path: string): Promise<IteratorResult<Buffer>> {
+  try {
+    return await it.next();
+  } catch (error) {
+    throw new InputError(`${path}: ${describeStreamError(error)}`);
+  }
+}
+
+async function* prepend(first: Buffer[], rest: AsyncIterator<Buffer> | null, path = ''): AsyncIterable<Buffer> {
+  for (const b of first) if (b.length) yield b;
+  if (!rest) return;
+  for (;;) {
+    const { value, done } = await nextChunk(rest, path);
+    if (done) return;
+    yield value;
+  }
+}
+
+async function* skip(chunks: AsyncIterable<Buffer>, offset: number): AsyncIterable<Buffer> {
+  let toSkip = offset;
+  for await (const chunk of chunks) {
+    if (toSkip >= chunk.length) {
+      toSkip -= chunk.length;
+      continue;
+    }
+    yield toSkip ? chunk.subarray(toSkip) : chunk;
+    toSkip = 0;
+  }
+}
+
+function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory, not a log file';
+  return (error as Error).message;
+}
+
+function describeStreamError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(String(error))) {
+    return `corrupt or truncated gzip data (${(error as Error).message})`;
+  }
+  return describeFsError(error);
+}

@@ -1,0 +1,167 @@
+/**
+ * Turns a byte stream of backend logs into records. Report lines are about 3 % of a log,
+ * so bytes are searched for the report loggers' names first and only those lines are decoded.
+ */
+import { LocalClock } from '../market/time.js';
+import { lineNaiveMs, parseLine, unwrap } from './line.js';
+import { emptyRecord, type LogRecord } from './record.js';
+import { matchMessage, REPORT_LOGGERS } from './vocabulary.js';
+
+const NL = 0x0a;
+const MARKERS = REPORT_LOGGERS.map((name) => Buffer.from(` - ${name} - `));
+/** Lines longer than this are counted and skipped, so memory stays flat whatever the input. */
+export const MAX_LINE_BYTES = 1 << 20;
+const MAX_MALFORMED_SAMPLES = 5;
+const MAX_TRACEBACK_LINES = 200;
+
+export interface ScanStats {
+  lines: number;
+  records: number;
+  malformed: number;
+  /** Line numbers (1-based) of the first malformed lines. */
+  malformedLines: number[];
+  longLines: number;
+  /** Latest time of any timestamped line (UTC ms), or null. */
+  lastTs: number | null;
+  /** Bytes fully consumed: up to and including the last complete line. */
+  consumed: number;
+}
+
+export class LogScanner {
+  readonly stats: ScanStats;
+  private carry: Buffer | null = null;
+  private skippingLongLine = false;
+
+  constructor(
+    private readonly clock: LocalClock,
+    private readonly emit: (record: LogRecord) => void,
+    start: { lines: number; consumed: number } = { lines: 0, consumed: 0 },
+  ) {
+    this.stats = {
+      lines: start.lines,
+      records: 0,
+      malformed: 0,
+      malformedLines: [],
+      longLines: 0,
+      lastTs: null,
+      consumed: start.consumed,
+    };
+  }
+
+  /** Scans every complete line of `chunk` (with what was left over before). */
+  push(chunk: Buffer): void {
+    if (this.skippingLongLine) {
+      const nl = chunk.indexOf(NL);
+      if (nl < 0) {
+        this.stats.consumed += chunk.length;
+        return;
+      }
+      this.stats.consumed += nl + 1;
+      this.skippingLongLine = false;
+      chunk = chunk.subarray(nl + 1);
+    }
+    const buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+    const end = buf.lastIndexOf(NL) + 1;
+    if (end === 0) {
+      this.carry = buf;
+      if (buf.length > MAX_LINE_BYTES) this.skipLongLine();
+      return;
+    }
+    this.scan(buf, end);
+    this.stats.consumed += end;
+    this.carry = end < buf.length ? Buffer.from(buf.subarray(end)) : null;
+    if (this.carry && this.carry.length > MAX_LINE_BYTES) this.skipLongLine();
+  }
+
+  /** Ends the stream; a last line without a newline is scanned only when the stream is final. */
+  finish(final: boolean): void {
+    if (final && this.carry && this.carry.length > 0) {
+      const buf = Buffer.concat([this.carry, Buffer.from('\n')]);
+      this.scan(buf, buf.length);
+      this.stats.consumed += this.carry.length;
+      this.carry = null;
+    }
+  }
+
+  private skipLongLine(): void {
+    this.stats.consumed += this.carry!.length;
+    this.stats.lines += 1;
+    this.stats.longLines += 1;
+    this.carry = null;
+    this.skippingLongLine = true;
+  }
+
+  /** Scans the complete lines in buf[0, end). */
+  private scan(buf: Buffer, end: number): void {
+    let counted = 0; // lines counted up to this byte offset
+    let lineBase = this.stats.lines;
+    const next = MARKERS.map((m) => buf.indexOf(m, 0));
+    for (;;) {
+      let at = -1;
+      for (const pos of next) if (pos >= 0 && pos < end && (at < 0 || pos < at)) at = pos;
+      if (at < 0) break;
+      const start = buf.lastIndexOf(NL, at) + 1;
+      const stop = buf.indexOf(NL, at);
+      lineBase += countLines(buf, counted, start);
+      counted = start;
+      this.handle(buf, start, stop, lineBase + 1, end);
+      for (let i = 0; i < next.length; i++) if (next[i] >= 0 && next[i] < stop) next[i] = buf.indexOf(MARKERS[i], stop);
+    }
+    this.stats.lines = lineBase + countLines(buf, counted, end);
+    this.noteLastTimestamp(buf, end);
+  }
+
+  private handle(buf: Buffer, start: number, stop: number, lineNo: number, end: number): void {
+    const line = parseLine(buf.toString('utf8', start, stop));
+    if (!line) return;
+    const match = matchMessage(line.logger, line.message);
+    if (match === null) return;
+    if (match === 'malformed') {
+      this.stats.malformed += 1;
+      if (this.stats.malformedLines.length < MAX_MALFORMED_SAMPLES) this.stats.malformedLines.push(lineNo);
+      return;
+    }
+    const record = emptyRecord(match.kind, this.clock.toUtc(line.naiveMs), lineNo);
+    Object.assign(record, match.fields);
+    if (line.level === 'ERROR' || match.kind === 'generation_failed' || match.kind === 'update_failed') {
+      record.detail = tracebackTail(buf, stop + 1, end);
+    }
+    this.stats.records += 1;
+    this.emit(record);
+  }
+
+  private noteLastTimestamp(buf: Buffer, end: number): void {
+    let stop = end - 1; // the newline ending the last line
+    while (stop > 0) {
+      const start = buf.lastIndexOf(NL, stop - 1) + 1;
+      const naive = lineNaiveMs(buf.toString('utf8', start, Math.min(stop, start + 256)));
+      if (!Number.isNaN(naive)) {
+        const ts = this.clock.toUtc(naive);
+        if (this.stats.lastTs === null || ts > this.stats.lastTs) this.stats.lastTs = ts;
+        return;
+      }
+      stop = start - 1;
+    }
+  }
+}
+
+function countLines(buf: Buffer, from: number, to: number): number {
+  let n = 0;
+  for (let i = buf.indexOf(NL, from); i >= 0 && i < to; i = buf.indexOf(NL, i + 1)) n++;
+  return n;
+}
+
+/** The last line of the traceback that follows a record, if one does (its lines carry no timestamp). */
+function tracebackTail(buf: Buffer, from: number, end: number): string | null {
+  let tail: string | null = null;
+  let pos = from;
+  for (let n = 0; pos < end && n < MAX_TRACEBACK_LINES; n++) {
+    const stop = buf.indexOf(NL, pos);
+    if (stop < 0 || stop >= end) break;
+    const text = unwrap(buf.toString('utf8', pos, Math.min(stop, pos + 2000))).trim();
+    if (n === 0 ? !text.startsWith('Traceback') : !Number.isNaN(lineNaiveMs(text)) || text.startsWith('INFO:')) break;
+    if (text) tail = text;
+    pos = stop + 1;
+  }
+  return tail?.startsWith('Traceback') ? null : tail;
+}

@@ -1,0 +1,163 @@
+/**
+ * The one home of time: Asia/Seoul days and windows, market phases by the clock,
+ * and the conversion of a log's naive local timestamps to UTC.
+ * Every "now" is a parameter so that tests pin the clock.
+ */
+import { getTimezoneOffset } from 'date-fns-tz';
+import { UsageError } from '../errors.js';
+import { PHASE_STARTS, type Phase } from './rules.js';
+
+export const KST_ZONE = 'Asia/Seoul';
+// Korea has kept UTC+9 without daylight saving since 1988, so KST arithmetic needs no zone database.
+const KST_OFFSET_MS = 9 * 3_600_000;
+const DAY_MS = 86_400_000;
+export const HOUR_MS = 3_600_000;
+export const MINUTE_MS = 60_000;
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/** ISO 8601 in KST with its offset; milliseconds only when there are any. */
+export function isoKst(ms: number): string {
+  const d = new Date(ms + KST_OFFSET_MS);
+  const base =
+    `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}` +
+    `T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  const millis = d.getUTCMilliseconds();
+  return `${base}${millis ? '.' + pad(millis, 3) : ''}+09:00`;
+}
+
+/** The KST calendar day of an instant, as YYYY-MM-DD. */
+export function kstDay(ms: number): string {
+  return isoKst(ms).slice(0, 10);
+}
+
+/** Minutes after KST midnight. */
+export function kstMinuteOfDay(ms: number): number {
+  return Math.floor((((ms + KST_OFFSET_MS) % DAY_MS) + DAY_MS) % DAY_MS / MINUTE_MS);
+}
+
+/** Hour of the KST day, 0–23. */
+export function kstHour(ms: number): number {
+  return Math.floor(kstMinuteOfDay(ms) / 60);
+}
+
+const DAY_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Parses a KST calendar day; a usage error names the option when it is not a real date. */
+export function parseDay(text: string, option = 'date'): string {
+  const m = DAY_PATTERN.exec(text);
+  if (m) {
+    const ms = Date.UTC(+m[1], +m[2] - 1, +m[3]);
+    if (new Date(ms).toISOString().slice(0, 10) === text) return text;
+  }
+  throw new UsageError(`--${option} must be a date as YYYY-MM-DD, got '${text}'`);
+}
+
+/** The instant a KST day starts. */
+export function dayStartMs(day: string): number {
+  const [y, m, d] = day.split('-').map(Number);
+  return Date.UTC(y, m - 1, d) - KST_OFFSET_MS;
+}
+
+export function addDays(day: string, n: number): string {
+  return kstDay(dayStartMs(day) + n * DAY_MS);
+}
+
+/** The days from `from` to `to`, inclusive. */
+export function daysBetween(from: string, to: string): string[] {
+  const days: string[] = [];
+  for (let day = from; day <= to; day = addDays(day, 1)) days.push(day);
+  return days;
+}
+
+export interface Window {
+  days: number;
+  /** First day, inclusive. */
+  firstDay: string;
+  /** Last day, inclusive. */
+  lastDay: string;
+  fromMs: number;
+  /** Exclusive end. */
+  untilMs: number;
+}
+
+/** The N KST calendar days ending with `until`, inclusive (the contract's `--days N --until D`). */
+export function windowOf(days: number, until: string): Window {
+  const firstDay = addDays(until, -(days - 1));
+  return { days, firstDay, lastDay: until, fromMs: dayStartMs(firstDay), untilMs: dayStartMs(until) + DAY_MS };
+}
+
+export function parseDays(text: string | number | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!/^\d+$/.test(String(text).trim()) || !Number.isInteger(n) || n < 1 || n > 30) {
+    throw new UsageError(`--days must be a whole number from 1 to 30, got '${text}'`);
+  }
+  return n;
+}
+
+export function phaseAt(ms: number): Phase {
+  const minute = kstMinuteOfDay(ms);
+  let phase: Phase = 'pre_market';
+  for (const [start, name] of PHASE_STARTS) if (minute >= start) phase = name;
+  return phase;
+}
+
+/** True when `phase` is the clock's phase at `ms`, give or take `slackMs` around a boundary. */
+export function phaseFitsTime(phase: Phase, ms: number, slackMs = 2 * MINUTE_MS): boolean {
+  return phaseAt(ms) === phase || phaseAt(ms - slackMs) === phase || phaseAt(ms + slackMs) === phase;
+}
+
+export function assertTimeZone(zone: string): string {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return zone;
+  } catch {
+    throw new UsageError(`unknown time zone '${zone}' (use an IANA name such as Asia/Seoul or UTC)`);
+  }
+}
+
+/**
+ * Converts naive wall-clock times of one zone to UTC milliseconds.
+ * Offsets are looked up once per local hour: the zone database is far too slow per line.
+ */
+export class LocalClock {
+  private readonly offsets = new Map<number, number>();
+
+  constructor(readonly zone: string) {
+    assertTimeZone(zone);
+  }
+
+  /** `naiveMs` is the local wall-clock reading expressed as if it were UTC. */
+  toUtc(naiveMs: number): number {
+    const hour = Math.floor(naiveMs / HOUR_MS);
+    let offset = this.offsets.get(hour);
+    if (offset === undefined) {
+      // The offset at (naive − offset) is the zone's offset for that wall-clock reading.
+      const guess = getTimezoneOffset(this.zone, new Date(hour * HOUR_MS));
+      offset = getTimezoneOffset(this.zone, new Date(hour * HOUR_MS - guess));
+      this.offsets.set(hour, offset);
+    }
+    return naiveMs - offset;
+  }
+}
+
+/** `2025-11-04 09:15:02,123` (or with `.`) read as a wall-clock instant in UTC terms; NaN if malformed. */
+export function naiveMsOf(text: string): number {
+  const c = (i: number) => text.charCodeAt(i) - 48;
+  const two = (i: number) => c(i) * 10 + c(i + 1);
+  const year = c(0) * 1000 + c(1) * 100 + c(2) * 10 + c(3);
+  const month = two(5);
+  const day = two(8);
+  const hour = two(11);
+  const minute = two(14);
+  const second = two(17);
+  const millis = text.length >= 23 ? c(20) * 100 + c(21) * 10 + c(22) : 0;
+  if (
+    !(month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 60) ||
+    !(year >= 1970 && millis >= 0 && millis <= 999)
+  ) {
+    return NaN;
+  }
+  return Date.UTC(year, month - 1, day, hour, minute, second, millis);
+}

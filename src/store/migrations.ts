@@ -1,0 +1,13 @@
+import { type Migration, type MigrationProvider, Migrator, type Kysely } from 'kysely';
+import * as m0001 from '../../migrations/0001_initial.js';
+
+/** Numbered migrations, listed here so that built and test runs see the same set. */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001_initial': m0001,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+export function migratorFor(db: Kysely<any>): Migrator {
+  return new Migrator({ db, provider, migrationTableName: 'craveny_ops_migrations', migrationLockTableName: 'craveny_ops_migrations_lock' });
+}
