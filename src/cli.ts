@@ -8,7 +8,15 @@ import * as migrate from './commands/migrate.js';
 
 const COMMANDS = [migrate, ingest];
 
-const { version } = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+/** The package version; package.json sits one level above src/ and two above dist/src/. */
+function packageVersion(): string {
+  for (const rel of ['../package.json', '../../package.json']) {
+    const file = new URL(rel, import.meta.url);
+    if (fs.existsSync(file)) return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
+  }
+  return '0.0.0';
+}
+const version = packageVersion();
 
 export function buildProgram(ctx: Context): Command {
   const program = new Command('craveny-ops')
@@ -17,6 +25,7 @@ export function buildProgram(ctx: Context): Command {
     .option('--db <path|url>', 'store: a SQLite file or postgres://… URL (env CRAVENY_OPS_DB; default ./craveny-ops.db)')
     .option('--config <file>', 'configuration file (env CRAVENY_OPS_CONFIG; default ./craveny-ops.config.json if present)')
     .showSuggestionAfterError(true)
+    .showHelpAfterError('(run craveny-ops --help for the commands and options)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.out(s), writeErr: (s) => ctx.io.err(s) });
   for (const command of COMMANDS) command.register(program, ctx);

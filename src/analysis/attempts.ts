@@ -1,0 +1,189 @@
+/**
+ * Reading attempts, skips and LLM calls back from the store, with the outcome definitions of
+ * the contract. Every analysis (stats, cost, verify, anomalies, report, serve) reads through here.
+ */
+import type { Kysely } from 'kysely';
+import type { Phase } from '../market/rules.js';
+import { MINUTE_MS } from '../market/time.js';
+import type { Reason } from '../logs/record.js';
+import type { AttemptRow, Database, RecordRow } from '../store/schema.js';
+
+/** An attempt without an outcome record is abandoned once the log runs this long past its start. */
+export const ABANDON_AFTER_MS = 30 * MINUTE_MS;
+
+export type Status = 'succeeded' | 'failed' | 'in_flight';
+
+export interface Attempt {
+  host: string;
+  stockCode: string;
+  ts: number;
+  reason: Reason;
+  reasonText: string;
+  phase: Phase;
+  /** The phase printed in the reason, if any. */
+  namedPhase: Phase | null;
+  ageHours: number | null;
+  ttlHours: number | null;
+  rate: number | null;
+  threshold: number | null;
+  prevCount: number | null;
+  curCount: number | null;
+  status: Status;
+  abandoned: boolean;
+  /** Time of the success record (succeeded attempts only). */
+  completedTs: number | null;
+  /** Time of the record that decided a failure, or null (abandoned, in flight, succeeded). */
+  failedTs: number | null;
+  generationMode: 'single' | 'ab' | null;
+  generationFailed: boolean;
+  /** A completion was logged although the generation failed (the A/B defect). */
+  completionLogged: boolean;
+  error: string | null;
+}
+
+export interface TimeRange {
+  fromMs: number;
+  /** Exclusive. */
+  untilMs: number;
+}
+
+type Db = Kysely<Database>;
+
+/** The log end: the latest timestamped line of any ingested input; null for an empty store. */
+export async function logEnd(db: Db): Promise<number | null> {
+  const row = await db.selectFrom('sources').select((eb) => eb.fn.max('last_ts').as('end')).executeTakeFirst();
+  return row?.end == null ? null : Number(row.end);
+}
+
+export function toAttempt(row: AttemptRow, end: number | null): Attempt {
+  let status: Status;
+  let abandoned = false;
+  if (row.outcome === 'succeeded' || row.outcome === 'failed') status = row.outcome;
+  else if (end !== null && end - row.ts >= ABANDON_AFTER_MS) {
+    status = 'failed';
+    abandoned = true;
+  } else status = 'in_flight';
+  return {
+    host: row.host,
+    stockCode: row.stock_code,
+    ts: row.ts,
+    reason: row.reason as Reason,
+    reasonText: row.reason_text,
+    phase: row.phase as Phase,
+    namedPhase: row.named_phase as Phase | null,
+    ageHours: row.age_h,
+    ttlHours: row.ttl_h,
+    rate: row.rate,
+    threshold: row.threshold,
+    prevCount: row.prev_count,
+    curCount: row.cur_count,
+    status,
+    abandoned,
+    completedTs: status === 'succeeded' ? row.completed_ts : null,
+    failedTs: status === 'failed' && !abandoned ? row.outcome_ts : null,
+    generationMode: row.generation_mode as 'single' | 'ab' | null,
+    generationFailed: row.generation_failed === 1,
+    completionLogged: row.completion_logged === 1,
+    error: row.error,
+  };
+}
+
+/** Attempts that started in [fromMs, untilMs), ordered by time. */
+export async function attemptsIn(db: Db, range: TimeRange, end?: number | null): Promise<Attempt[]> {
+  const logEndMs = end === undefined ? await logEnd(db) : end;
+  const rows = await db
+    .selectFrom('attempts')
+    .selectAll()
+    .where('ts', '>=', range.fromMs)
+    .where('ts', '<', range.untilMs)
+    .orderBy('ts')
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => toAttempt(r, logEndMs));
+}
+
+/**
+ * Each stock's latest success completed before `beforeMs` (for report ages at the start of a range).
+ * Keyed by host and stock: `${host}\u0000${stock}`.
+ */
+export async function lastCompletionsBefore(db: Db, beforeMs: number): Promise<Map<string, { host: string; stockCode: string; completedTs: number }>> {
+  const rows = await db
+    .selectFrom('attempts')
+    .select(['host', 'stock_code', (eb) => eb.fn.max('completed_ts').as('completed')])
+    .where('outcome', '=', 'succeeded')
+    .where('completed_ts', '<', beforeMs)
+    .groupBy(['host', 'stock_code'])
+    .execute();
+  const map = new Map<string, { host: string; stockCode: string; completedTs: number }>();
+  for (const r of rows) {
+    if (r.completed != null) map.set(`${r.host}\u0000${r.stock_code}`, { host: r.host, stockCode: r.stock_code, completedTs: Number(r.completed) });
+  }
+  return map;
+}
+
+export interface Skip {
+  host: string;
+  stockCode: string;
+  ts: number;
+  phase: Phase | null;
+  ageHours: number | null;
+  ttlHours: number | null;
+  text: string;
+}
+
+export async function skipsIn(db: Db, range: TimeRange): Promise<Skip[]> {
+  const rows = await recordsOfKind(db, 'skip', range);
+  return rows.map((r) => ({
+    host: r.host,
+    stockCode: r.stock_code!,
+    ts: r.ts,
+    phase: r.phase as Phase | null,
+    ageHours: r.age_h,
+    ttlHours: r.ttl_h,
+    text: r.text ?? '',
+  }));
+}
+
+export interface LlmCall {
+  host: string;
+  stockCode: string | null;
+  ts: number;
+  /** The cost the record printed, if any ([LLM_COST] lines). */
+  printedCostUsd: number | null;
+}
+
+export type CallsSource = 'llm_cost_lines' | 'generation_lines';
+
+/**
+ * LLM calls in a range: the [LLM_COST] records if the range has any; otherwise one call per
+ * single-mode generation start and two per A/B generation start.
+ */
+export async function llmCallsIn(db: Db, range: TimeRange): Promise<{ source: CallsSource; calls: LlmCall[] }> {
+  const costLines = await recordsOfKind(db, 'llm_cost', range);
+  if (costLines.length > 0) {
+    return {
+      source: 'llm_cost_lines',
+      calls: costLines.map((r) => ({ host: r.host, stockCode: r.stock_code, ts: r.ts, printedCostUsd: r.cost_usd })),
+    };
+  }
+  const starts = await recordsOfKind(db, 'generation_started', range);
+  const calls: LlmCall[] = [];
+  for (const r of starts) {
+    const call = { host: r.host, stockCode: r.stock_code, ts: r.ts, printedCostUsd: null };
+    calls.push(call);
+    if (r.mode === 'ab') calls.push({ ...call });
+  }
+  return { source: 'generation_lines', calls };
+}
+
+export async function recordsOfKind(db: Db, kind: string, range: TimeRange): Promise<RecordRow[]> {
+  return db
+    .selectFrom('records')
+    .selectAll()
+    .where('kind', '=', kind)
+    .where('ts', '>=', range.fromMs)
+    .where('ts', '<', range.untilMs)
+    .orderBy('ts')
+    .orderBy('id')
+    .execute();
+}

@@ -1,0 +1,64 @@
+/** Shared test helpers: run the CLI in-process or as the real binary, and temporary stores. */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { main } from '../src/cli.js';
+import type { Context } from '../src/commands/context.js';
+
+export const ROOT = path.resolve(import.meta.dirname, '..');
+export const FIXTURES = path.join(ROOT, 'fixtures');
+export const BIN = path.join(ROOT, 'bin', 'craveny-ops');
+export const fixture = (...parts: string[]) => path.join(FIXTURES, ...parts);
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A fresh directory removed after the test run. */
+export function tempDir(prefix = 'craveny-ops-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export function tempStore(): string {
+  return path.join(tempDir(), 'store.db');
+}
+
+/** Runs the CLI in-process with a pinned clock and captured output. */
+export async function cli(
+  args: string[],
+  options: { now?: number; stdin?: string | Buffer; env?: NodeJS.ProcessEnv; hostname?: string } = {},
+): Promise<RunResult & { json<T = any>(): T }> {
+  let stdout = '';
+  let stderr = '';
+  const ctx: Context = {
+    io: {
+      out: (t) => void (stdout += t.endsWith('\n') ? t : t + '\n'),
+      err: (t) => void (stderr += t.endsWith('\n') ? t : t + '\n'),
+      color: false,
+      stderrIsTTY: false,
+    },
+    env: options.env ?? {},
+    stdin: Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]),
+    now: () => options.now ?? Date.parse('2025-11-05T00:00:00+09:00'),
+    hostname: options.hostname ?? 'test-host',
+    exitCode: 0,
+  };
+  const code = await main(args, ctx);
+  return { code, stdout, stderr, json: () => JSON.parse(stdout) };
+}
+
+/** Runs the built binary as a user would (needs `npm run build`). */
+export function bin(args: string[], options: { input?: string | Buffer; env?: NodeJS.ProcessEnv; cwd?: string } = {}): RunResult {
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    input: options.input,
+    cwd: options.cwd ?? ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
