@@ -22,15 +22,70 @@ const phaseRule = z
   .partial()
   .strict();
 
+const range = z.object({ min: z.number().optional(), max: z.number().optional() }).strict();
+
 const schema = z
   .object({
     store: z.string().min(1),
     logTz: z.string().min(1),
     pricePerCall: z.number().nonnegative(),
     rules: z.object(Object.fromEntries(PHASES.map((p) => [p, phaseRule.optional()]))).strict(),
+    week: z
+      .object({
+        updatesPerStock: range,
+        minSuccessRate: z.number().min(0).max(1),
+        callsPerStock: range,
+        maxFreshnessHours: positive,
+      })
+      .partial()
+      .strict(),
+    anomalies: z
+      .object({
+        stormAttempts: z.number().int().positive(),
+        stormWindowMinutes: positive,
+        failureSpikeCount: z.number().int().positive(),
+        failureWindowMinutes: positive,
+      })
+      .partial()
+      .strict(),
   })
   .partial()
   .strict();
+
+/** The Day 2–7 expectations (verify week). */
+export interface WeekRules {
+  /** Succeeded attempts per stock seen per day: min ≤ v ≤ max. */
+  updatesPerStock: { min: number; max: number };
+  /** succeeded / (succeeded + failed) must be above this. */
+  minSuccessRate: number;
+  /** LLM calls per day, per stock seen: min·n ≤ v ≤ max·n. */
+  callsPerStock: { min: number; max: number };
+  /** Time-weighted mean report age must be below this. */
+  maxFreshnessHours: number;
+}
+
+export const DEFAULT_WEEK_RULES: WeekRules = {
+  updatesPerStock: { min: 5, max: 10 },
+  minSuccessRate: 0.95,
+  callsPerStock: { min: 5, max: 10 },
+  maxFreshnessHours: 3,
+};
+
+/** Anomaly thresholds: more than stormAttempts attempts of one stock within the window is a storm. */
+export interface AnomalyRules {
+  stormAttempts: number;
+  stormWindowMinutes: number;
+  /** This many failed attempts within the window is a spike. */
+  failureSpikeCount: number;
+  failureWindowMinutes: number;
+}
+
+export const DEFAULT_ANOMALY_RULES: AnomalyRules = {
+  stormAttempts: 3,
+  stormWindowMinutes: 60,
+  failureSpikeCount: 3,
+  failureWindowMinutes: 60,
+};
 
 export interface Config {
   /** The file it came from, if any. */
@@ -39,11 +94,23 @@ export interface Config {
   logTz: string | null;
   pricePerCall: number | null;
   rules: Rules;
+  week: WeekRules;
+  anomalies: AnomalyRules;
 }
 
 export function loadConfig(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): Config {
   const file = explicit ?? env.CRAVENY_OPS_CONFIG ?? (fs.existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : null);
-  if (!file) return { file: null, store: null, logTz: null, pricePerCall: null, rules: DEFAULT_RULES };
+  if (!file) {
+    return {
+      file: null,
+      store: null,
+      logTz: null,
+      pricePerCall: null,
+      rules: DEFAULT_RULES,
+      week: DEFAULT_WEEK_RULES,
+      anomalies: DEFAULT_ANOMALY_RULES,
+    };
+  }
   let raw: unknown;
   try {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -60,5 +127,12 @@ export function loadConfig(explicit: string | undefined, env: NodeJS.ProcessEnv 
   }
   const c = parsed.data;
   const rules = Object.fromEntries(PHASES.map((p) => [p, { ...DEFAULT_RULES[p], ...c.rules?.[p] }])) as Rules;
-  return { file, store: c.store ?? null, logTz: c.logTz ?? null, pricePerCall: c.pricePerCall ?? null, rules };
+  const week: WeekRules = {
+    updatesPerStock: { ...DEFAULT_WEEK_RULES.updatesPerStock, ...c.week?.updatesPerStock },
+    minSuccessRate: c.week?.minSuccessRate ?? DEFAULT_WEEK_RULES.minSuccessRate,
+    callsPerStock: { ...DEFAULT_WEEK_RULES.callsPerStock, ...c.week?.callsPerStock },
+    maxFreshnessHours: c.week?.maxFreshnessHours ?? DEFAULT_WEEK_RULES.maxFreshnessHours,
+  };
+  const anomalies: AnomalyRules = { ...DEFAULT_ANOMALY_RULES, ...c.anomalies };
+  return { file, store: c.store ?? null, logTz: c.logTz ?? null, pricePerCall: c.pricePerCall ?? null, rules, week, anomalies };
 }
