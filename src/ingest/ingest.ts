@@ -22,6 +22,8 @@ import {
 import { openInput, type Input } from './input.js';
 
 const BATCH_RECORDS = 20_000;
+/** Test knob: small batches make commits frequent, so that a crash test's SIGKILL lands in one. */
+const batchRecords = () => Number(process.env.CRAVENY_OPS_BATCH_RECORDS) || BATCH_RECORDS;
 const BATCH_BYTES = 256 << 20;
 const MAX_CONFLICT_RETRIES = 5;
 
@@ -172,12 +174,13 @@ async function ingestInput(
   };
 
   const startLines = scanner.stats.lines;
+  const maxRecords = batchRecords();
   for await (const chunk of input.chunks(source.byte_offset)) {
     scanner.push(chunk);
     seen += chunk.length;
     bytesSinceCommit += chunk.length;
     options.onProgress?.(chunk.length);
-    if (pending.length >= BATCH_RECORDS || bytesSinceCommit >= BATCH_BYTES) await commit();
+    if (pending.length >= maxRecords || bytesSinceCommit >= BATCH_BYTES) await commit();
   }
   // A compressed or piped stream is complete: its last line counts even without a newline.
   scanner.finish(input.compressed || input.path === '-');

@@ -9,6 +9,8 @@ import { UsageError } from '../errors.js';
 
 export const HEAD_BYTES = 1024;
 const READ_BYTES = 1 << 20;
+/** Test knob: small reads let small batches commit often (a batch is checked after each read). */
+const readBytes = () => Number(process.env.CRAVENY_OPS_READ_BYTES) || READ_BYTES;
 
 export interface Input {
   path: string;
@@ -62,9 +64,10 @@ async function* readFile(path: string, offset: number): AsyncIterable<Buffer> {
   const fd = fs.openSync(path, 'r');
   try {
     let position = offset;
+    const size = readBytes();
     for (;;) {
-      const buf = Buffer.allocUnsafe(READ_BYTES);
-      const n = fs.readSync(fd, buf, 0, READ_BYTES, position);
+      const buf = Buffer.allocUnsafe(size);
+      const n = fs.readSync(fd, buf, 0, size, position);
       if (n === 0) return;
       position += n;
       yield buf.subarray(0, n);
