@@ -5,8 +5,10 @@ import { CliError } from './errors.js';
 import { processContext, type Context } from './commands/context.js';
 import * as ingest from './commands/ingest.js';
 import * as migrate from './commands/migrate.js';
+import * as stats from './commands/stats.js';
+import * as cost from './commands/cost.js';
 
-const COMMANDS = [migrate, ingest];
+const COMMANDS = [migrate, ingest, stats, cost];
 
 /** The package version; package.json sits one level above src/ and two above dist/src/. */
 function packageVersion(): string {

@@ -1,0 +1,95 @@
+/** `craveny-ops stats`: how often reports were updated, why, in which phase, at what interval. */
+import type { Command } from 'commander';
+import { logEnd } from '../analysis/attempts.js';
+import { computeStats, type StatsDocument } from '../analysis/stats.js';
+import { kstDay, parseDay, parseDays, windowOf, type Window } from '../market/time.js';
+import { barChart, heading, table } from '../render/table.js';
+import { configOf, storeSpecOf, withStore, type Context } from './context.js';
+
+/** The window when --days is not given: the last week, as the admin API's default. */
+export const DEFAULT_DAYS = 7;
+
+interface StatsFlags {
+  days?: string;
+  until?: string;
+  json?: boolean;
+}
+
+export interface StatsOptions {
+  window: Window;
+  json: boolean;
+}
+
+/** --days and --until as the contract's window; --until defaults to today in KST. */
+export function windowFromFlags(flags: { days?: string; until?: string }, ctx: Context): Window {
+  const days = parseDays(flags.days, DEFAULT_DAYS);
+  const until = flags.until === undefined ? kstDay(ctx.now()) : parseDay(flags.until, 'until');
+  return windowOf(days, until);
+}
+
+export function parseStatsOptions(flags: StatsFlags, ctx: Context): StatsOptions {
+  return { window: windowFromFlags(flags, ctx), json: flags.json === true };
+}
+
+export function register(program: Command, ctx: Context): void {
+  program
+    .command('stats')
+    .description('report update statistics: totals, reasons, market phases, intervals, per stock')
+    .option('--days <n>', `KST calendar days, 1–30 (default ${DEFAULT_DAYS})`)
+    .option('--until <YYYY-MM-DD>', 'last day of the window, inclusive (default: today, KST)')
+    .option('--json', 'print the JSON document of the contract')
+    .action(async (flags: StatsFlags, command: Command) => {
+      const options = parseStatsOptions(flags, ctx);
+      const config = configOf(command, ctx);
+      const { doc, empty } = await withStore(storeSpecOf(command, ctx, config), async (store) => ({
+        doc: await computeStats(store.db, options.window),
+        empty: (await logEnd(store.db)) === null,
+      }));
+      if (empty) ctx.io.err('warning: the store holds no logs yet; run craveny-ops ingest first');
+      ctx.io.out(options.json ? JSON.stringify(doc, null, 2) : renderStats(doc, options.window, ctx.io.color));
+    });
+}
+
+export function windowTitle(what: string, window: Window): string {
+  const span = window.days === 1 ? window.firstDay : `${window.firstDay} to ${window.lastDay}`;
+  return `${what}, ${span} (${window.days} day${window.days === 1 ? '' : 's'}, KST)`;
+}
+
+export function renderStats(doc: StatsDocument, window: Window, color: boolean): string {
+  const hours = (h: number | null | undefined) => (h == null ? '–' : h.toFixed(2));
+  const out: string[] = [heading(windowTitle('Report updates', window), color), ''];
+  out.push(
+    `  ${doc.total_updates} attempt${doc.total_updates === 1 ? '' : 's'}: ${doc.succeeded} succeeded, ` +
+      `${doc.failed} failed, ${doc.in_flight} in flight`,
+  );
+  out.push(`  average interval between updates: ${doc.avg_interval_hours.overall === null ? '– (fewer than two updates of any stock)' : hours(doc.avg_interval_hours.overall) + ' h'}`);
+
+  out.push('', heading('Update reasons', color));
+  out.push(
+    doc.update_reasons.length
+      ? barChart(doc.update_reasons.map((r) => ({ label: `${r.reason.padEnd(16)}  ${r.label}`, value: r.count })), { color })
+      : '  (no attempts)',
+  );
+
+  out.push('', heading('Market phases', color));
+  out.push(barChart(Object.entries(doc.market_phases).map(([phase, count]) => ({ label: phase, value: count })), { color }));
+
+  if (doc.by_stock.length) {
+    out.push('', heading('By stock', color));
+    out.push(
+      table(
+        ['stock', 'updates', 'succeeded', 'failed', 'succeeded/day', 'interval h'],
+        doc.by_stock.map((s) => [
+          s.stock_code,
+          s.updates,
+          s.succeeded,
+          s.failed,
+          s.updates_per_day.toFixed(2),
+          hours(doc.avg_interval_hours.by_stock[s.stock_code]),
+        ]),
+        { align: ['left', 'right', 'right', 'right', 'right', 'right'], color },
+      ),
+    );
+  }
+  return out.join('\n');
+}
