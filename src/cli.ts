@@ -7,8 +7,10 @@ import * as ingest from './commands/ingest.js';
 import * as migrate from './commands/migrate.js';
 import * as stats from './commands/stats.js';
 import * as cost from './commands/cost.js';
+import * as verify from './commands/verify.js';
+import * as anomalies from './commands/anomalies.js';
 
-const COMMANDS = [migrate, ingest, stats, cost];
+const COMMANDS = [migrate, ingest, stats, cost, verify, anomalies];
 
 /** The package version; package.json sits one level above src/ and two above dist/src/. */
 function packageVersion(): string {

@@ -1,0 +1,112 @@
+/**
+ * `craveny-ops anomalies`: what in the window needs a person — for cron: exit 1 when anything is
+ * found, and optionally a webhook post.
+ */
+import type { Command } from 'commander';
+import { findAnomalies, type AnomaliesDocument, type Anomaly } from '../analysis/anomalies.js';
+import { logEnd } from '../analysis/attempts.js';
+import { CliError, UsageError } from '../errors.js';
+import { isoKst, kstDay, parseDay, parseDays, windowOf, type Window } from '../market/time.js';
+import { parseWebhookUrl, postJson, redactWebhookUrl } from '../notify/webhook.js';
+import { formatUsd, heading, table } from '../render/table.js';
+import { configOf, storeSpecOf, withStore, type Context } from './context.js';
+
+/** The cron case: today. */
+export const DEFAULT_DAYS = 1;
+/** Lines of the Slack text before it says "and N more". */
+const TEXT_LINES = 20;
+
+interface AnomaliesFlags {
+  days?: string;
+  until?: string;
+  json?: boolean;
+  notifyWebhook?: string;
+}
+
+export interface AnomaliesOptions {
+  window: Window;
+  json: boolean;
+  webhook: URL | null;
+}
+
+export function parseAnomaliesOptions(flags: AnomaliesFlags, ctx: Context): AnomaliesOptions {
+  const days = parseDays(flags.days, DEFAULT_DAYS);
+  const until = flags.until === undefined ? kstDay(ctx.now()) : parseDay(flags.until, 'until');
+  let webhook: URL | null = null;
+  if (flags.notifyWebhook !== undefined) {
+    webhook = parseWebhookUrl(flags.notifyWebhook);
+    // The value may hold a secret: the message does not repeat it.
+    if (!webhook) throw new UsageError('--notify-webhook must be an http:// or https:// URL');
+  }
+  return { window: windowOf(days, until), json: flags.json === true, webhook };
+}
+
+export function register(program: Command, ctx: Context): void {
+  program
+    .command('anomalies')
+    .description('find update storms, repeated trigger 2, failure spikes, silent A/B failures, rule violations and phase mismatches; exit 1 when any')
+    .option('--days <n>', `KST calendar days, 1–30 (default ${DEFAULT_DAYS}: today)`)
+    .option('--until <YYYY-MM-DD>', 'last day of the window, inclusive (default: today, KST)')
+    .option('--json', 'print the JSON document of the contract')
+    .option('--notify-webhook <url>', 'when anomalies are found, POST the JSON document (with a Slack-compatible text field) to this URL')
+    .action(async (flags: AnomaliesFlags, command: Command) => {
+      const options = parseAnomaliesOptions(flags, ctx);
+      const config = configOf(command, ctx);
+      const { doc, end } = await withStore(storeSpecOf(command, ctx, config), async (store) => ({
+        doc: await findAnomalies(store.db, options.window, config),
+        end: await logEnd(store.db),
+      }));
+      if (end === null) ctx.io.err('warning: the store holds no logs yet; run craveny-ops ingest first');
+      else if (end < options.window.fromMs) ctx.io.err(`warning: the logs end at ${isoKst(end)}, before the window; ingest the latest logs first`);
+      ctx.io.out(options.json ? JSON.stringify(doc, null, 2) : renderAnomalies(doc, options.window, ctx.io.color));
+      if (doc.anomalies.length === 0) return;
+      ctx.exitCode = 1;
+      if (options.webhook) {
+        const result = await postJson(options.webhook, { ...doc, text: summaryText(doc, options.window, ctx.hostname) });
+        if (!result.ok) throw new CliError(`cannot notify the webhook ${redactWebhookUrl(options.webhook)}: ${result.error}`, 2);
+      }
+    });
+}
+
+function windowName(window: Window): string {
+  return window.days === 1 ? window.firstDay : `${window.firstDay} to ${window.lastDay}`;
+}
+
+const shortTime = (iso: string) => iso.slice(0, 19).replace('T', ' ');
+
+export function renderAnomalies(doc: AnomaliesDocument, window: Window, color: boolean): string {
+  const title = `Anomalies, ${windowName(window)} (${window.days} day${window.days === 1 ? '' : 's'}, KST)`;
+  if (doc.anomalies.length === 0) return `${heading(title, color)}\n\n  no anomalies`;
+  const rows = doc.anomalies.map((a, i) => [
+    i + 1,
+    a.kind,
+    a.stock_code ?? '–',
+    shortTime(a.first_ts),
+    shortTime(a.last_ts),
+    a.count,
+    a.llm_calls ?? '–',
+    a.cost_usd === undefined ? '–' : formatUsd(a.cost_usd),
+  ]);
+  const grid = table(['#', 'kind', 'stock', 'first', 'last', 'count', 'LLM calls', 'cost'], rows, {
+    align: ['right', 'left', 'left', 'left', 'left', 'right', 'right', 'right'],
+    color,
+  });
+  const details = doc.anomalies.map((a, i) => `  ${i + 1}. ${a.detail}`);
+  return [heading(`${title}: ${doc.anomalies.length} found`, color), '', grid, '', ...details].join('\n');
+}
+
+/** Slack's `text`: one line per anomaly, capped so a storm of anomalies stays one readable message. */
+export function summaryText(doc: AnomaliesDocument, window: Window, host: string): string {
+  const n = doc.anomalies.length;
+  const lines = [`craveny-ops on ${host}: ${n} anomal${n === 1 ? 'y' : 'ies'}, ${windowName(window)} (KST)`];
+  for (const a of doc.anomalies.slice(0, TEXT_LINES)) lines.push(`• ${textLine(a)}`);
+  if (n > TEXT_LINES) lines.push(`… and ${n - TEXT_LINES} more`);
+  return lines.join('\n');
+}
+
+function textLine(a: Anomaly): string {
+  const who = a.stock_code ? ` ${a.stock_code}` : '';
+  const [first, last] = [shortTime(a.first_ts), shortTime(a.last_ts)];
+  const when = first === last ? first : `${first}–${first.slice(0, 10) === last.slice(0, 10) ? last.slice(11) : last}`;
+  return `${a.kind}${who} ×${a.count} (${when}): ${a.detail}`;
+}
