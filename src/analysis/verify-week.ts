@@ -1,0 +1,215 @@
+/**
+ * `verify week`: the Day 2–7 metrics of the monitoring story, one value and verdict per KST day.
+ * Thresholds come from the config's `week` section (WeekRules), never from code.
+ */
+import type { Kysely } from 'kysely';
+import type { Config, WeekRules } from '../config.js';
+import { krxDay } from '../market/calendar.js';
+import { addDays, dayStartMs, daysBetween, HOUR_MS, isoKst } from '../market/time.js';
+import type { Database } from '../store/schema.js';
+import { attemptsIn, lastCompletionsBefore, llmCallsIn, logEnd, skipsIn, type Attempt, type Skip } from './attempts.js';
+import { runStatus, type CheckStatus, type RunStatus } from './verify-day1.js';
+
+export const WEEK_CHECK_IDS = ['daily_updates_per_stock', 'success_rate', 'llm_calls_per_day', 'avg_freshness_hours'] as const;
+export type WeekCheckId = (typeof WEEK_CHECK_IDS)[number];
+export type DayStatus = 'pass' | 'fail' | 'no_data';
+
+export interface WeekDay {
+  date: string;
+  value: number | null;
+  status: DayStatus;
+  /** Beyond the contract: how the value was made, in words. */
+  detail: string;
+}
+
+export interface WeekCheck {
+  id: WeekCheckId;
+  status: CheckStatus;
+  days: WeekDay[];
+  /** Beyond the contract: what passes, in words. */
+  expectation: string;
+}
+
+export interface WeekResult {
+  kind: 'week';
+  from: string;
+  to: string;
+  status: RunStatus;
+  checks: WeekCheck[];
+  /** Beyond the contract: the KRX calendar of each day. */
+  calendar: { date: string; trading_day: boolean; closed_because: string | null }[];
+}
+
+/** Everything one day contributes to the four metrics. */
+export interface DayFacts {
+  date: string;
+  stocksSeen: number;
+  succeeded: number;
+  failed: number;
+  inFlight: number;
+  calls: number;
+  callsSource: string;
+  /** Time-weighted mean report age in hours, or null when no stock's age is defined in the day. */
+  freshnessHours: number | null;
+  /** Stocks whose age was defined at some point of the day, and the end of the measured span. */
+  freshnessStocks: number;
+  measuredUntil: number | null;
+}
+
+const round = (x: number) => Math.round(x * 10_000) / 10_000;
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function dayOf(value: number | null, passes: (v: number) => boolean, date: string, detail: string): WeekDay {
+  if (value === null) return { date, value: null, status: 'no_data', detail };
+  return { date, value: round(value), status: passes(value) ? 'pass' : 'fail', detail };
+}
+
+function checkStatus(days: readonly WeekDay[]): CheckStatus {
+  if (days.some((d) => d.status === 'fail')) return 'fail';
+  return days.some((d) => d.status === 'pass') ? 'pass' : 'not_exercised';
+}
+
+/** The week verdict from per-day facts (pure). */
+export function evaluateWeek(from: string, to: string, facts: readonly DayFacts[], week: WeekRules): WeekResult {
+  const u = week.updatesPerStock;
+  const c = week.callsPerStock;
+  const specs: { id: WeekCheckId; expectation: string; day(f: DayFacts): WeekDay }[] = [
+    {
+      id: 'daily_updates_per_stock',
+      expectation: `${u.min} ≤ succeeded updates per stock seen ≤ ${u.max}`,
+      day: (f) =>
+        dayOf(f.stocksSeen ? f.succeeded / f.stocksSeen : null, (v) => v >= u.min && v <= u.max, f.date, `${plural(f.succeeded, 'succeeded update')} / ${plural(f.stocksSeen, 'stock')} seen`),
+    },
+    {
+      id: 'success_rate',
+      expectation: `success rate > ${week.minSuccessRate}`,
+      day: (f) => {
+        const decided = f.succeeded + f.failed;
+        const inFlight = f.inFlight ? `, ${f.inFlight} in flight not counted` : '';
+        return dayOf(decided ? f.succeeded / decided : null, (v) => v > week.minSuccessRate, f.date, `${f.succeeded} succeeded / ${decided} decided${inFlight}`);
+      },
+    },
+    {
+      id: 'llm_calls_per_day',
+      expectation: `${c.min}·n ≤ LLM calls ≤ ${c.max}·n (n = stocks seen)`,
+      day: (f) => {
+        const n = f.stocksSeen;
+        const hasData = n > 0 || f.calls > 0;
+        return dayOf(hasData ? f.calls : null, (v) => v >= c.min * n && v <= c.max * n, f.date, `${plural(f.calls, 'call')} (${f.callsSource}); n = ${n}: ${c.min * n}–${c.max * n}`);
+      },
+    },
+    {
+      id: 'avg_freshness_hours',
+      expectation: `time-weighted mean report age < ${week.maxFreshnessHours}h`,
+      day: (f) =>
+        dayOf(
+          f.freshnessHours,
+          (v) => v < week.maxFreshnessHours,
+          f.date,
+          f.measuredUntil === null ? 'the log ends before this day' : `over ${plural(f.freshnessStocks, 'stock')}, until ${isoKst(f.measuredUntil)}`,
+        ),
+    },
+  ];
+  const checks = specs.map((s): WeekCheck => {
+    const days = facts.map((f) => s.day(f));
+    return { id: s.id, status: checkStatus(days), days, expectation: s.expectation };
+  });
+  return {
+    kind: 'week',
+    from,
+    to,
+    status: runStatus(checks.map((ch) => ch.status)),
+    checks,
+    calendar: facts.map((f) => {
+      const k = krxDay(f.date);
+      return { date: f.date, trading_day: k.trading, closed_because: k.closedBecause };
+    }),
+  };
+}
+
+/**
+ * Time-weighted mean age over [startMs, endMs) across stocks: ∫ Σ age dt / ∫ (stocks with an age) dt.
+ * `last` holds each stock's latest completion before startMs (updated in place);
+ * `completions` the completions within the span, sorted by time.
+ */
+export function meanAge(
+  startMs: number,
+  endMs: number,
+  last: Map<string, number>,
+  completions: readonly { stock: string; ts: number }[],
+): { hours: number | null; stocks: number } {
+  let ageArea = 0; // hour²
+  let weight = 0; // hours
+  const segmentStart = new Map<string, number>();
+  const add = (stock: string, untilMs: number) => {
+    const l = last.get(stock);
+    if (l === undefined) return;
+    const from = segmentStart.get(stock) ?? startMs;
+    const a0 = (from - l) / HOUR_MS;
+    const a1 = (untilMs - l) / HOUR_MS;
+    ageArea += (a1 * a1 - a0 * a0) / 2;
+    weight += a1 - a0;
+  };
+  for (const c of completions) {
+    if (c.ts < startMs || c.ts >= endMs) continue;
+    add(c.stock, c.ts);
+    last.set(c.stock, Math.max(last.get(c.stock) ?? -Infinity, c.ts));
+    segmentStart.set(c.stock, c.ts);
+  }
+  let stocks = 0;
+  for (const stock of last.keys()) {
+    add(stock, endMs);
+    stocks++;
+  }
+  return { hours: weight > 0 ? ageArea / weight : null, stocks };
+}
+
+const DAY_BEFORE_MS = 24 * HOUR_MS;
+
+export async function verifyWeek(db: Kysely<Database>, from: string, to: string, config: Config): Promise<WeekResult> {
+  const days = daysBetween(from, to);
+  const fromMs = dayStartMs(from);
+  const untilMs = dayStartMs(addDays(to, 1));
+  const end = await logEnd(db);
+  // An attempt completes within minutes of its start: starting a day early catches the ones that
+  // began before `from` and completed after it (lastCompletionsBefore holds those before).
+  const [attempts, skips, before] = await Promise.all([
+    attemptsIn(db, { fromMs: fromMs - DAY_BEFORE_MS, untilMs }, end),
+    skipsIn(db, { fromMs, untilMs }),
+    lastCompletionsBefore(db, fromMs),
+  ]);
+  // One report per stock: hosts sharing the backend's database update the same row.
+  const last = new Map<string, number>();
+  for (const { stockCode, completedTs } of before.values()) last.set(stockCode, Math.max(last.get(stockCode) ?? -Infinity, completedTs));
+  const completions = attempts
+    .filter((a) => a.completedTs !== null && a.completedTs >= fromMs)
+    .map((a) => ({ stock: a.stockCode, ts: a.completedTs! }))
+    .sort((x, y) => x.ts - y.ts);
+
+  const facts: DayFacts[] = [];
+  for (const date of days) {
+    const start = dayStartMs(date);
+    const stop = dayStartMs(addDays(date, 1));
+    const inDay = <T extends { ts: number }>(x: T) => x.ts >= start && x.ts < stop;
+    const dayAttempts: Attempt[] = attempts.filter(inDay);
+    const daySkips: Skip[] = skips.filter(inDay);
+    // The calls source is decided per day: a week in which the [LLM_COST] lines were deployed
+    // would otherwise count nothing on the days before the deploy.
+    const { calls, source } = await llmCallsIn(db, { fromMs: start, untilMs: stop });
+    const measuredUntil = end === null || end <= start ? null : Math.min(stop, end);
+    const freshness = measuredUntil === null ? { hours: null, stocks: 0 } : meanAge(start, measuredUntil, last, completions);
+    facts.push({
+      date,
+      stocksSeen: new Set([...dayAttempts, ...daySkips].map((d) => d.stockCode)).size,
+      succeeded: dayAttempts.filter((a) => a.status === 'succeeded').length,
+      failed: dayAttempts.filter((a) => a.status === 'failed').length,
+      inFlight: dayAttempts.filter((a) => a.status === 'in_flight').length,
+      calls: calls.length,
+      callsSource: source,
+      freshnessHours: freshness.hours,
+      freshnessStocks: freshness.stocks,
+      measuredUntil,
+    });
+  }
+  return evaluateWeek(from, to, facts, config.week);
+}
