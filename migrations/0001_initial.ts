@@ -13,6 +13,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       ? t.addColumn('id', 'bigint', (c) => c.generatedByDefaultAsIdentity().primaryKey())
       : t.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
   const big = pg ? 'bigint' : 'integer';
+  // PostgreSQL's `real` is a 4-byte float (3.4 would read back as 3.4000001); SQLite's is 8 bytes.
+  const real = pg ? 'double precision' : 'real';
 
   // A source is one stream of log bytes, known by the fingerprint of its first bytes,
   // whatever its name: the checkpoint survives renames and compression.
@@ -43,14 +45,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('reason', 'text')
     .addColumn('text', 'text')
     .addColumn('phase', 'text')
-    .addColumn('age_h', 'real')
-    .addColumn('ttl_h', 'real')
-    .addColumn('rate', 'real')
-    .addColumn('threshold', 'real')
+    .addColumn('age_h', real)
+    .addColumn('ttl_h', real)
+    .addColumn('rate', real)
+    .addColumn('threshold', real)
     .addColumn('prev_count', 'integer')
     .addColumn('cur_count', 'integer')
     .addColumn('predictions', 'integer')
-    .addColumn('cost_usd', 'real')
+    .addColumn('cost_usd', real)
     .addColumn('detail', 'text')
     .execute();
   await db.schema.createIndex('records_kind_ts').on('records').columns(['kind', 'ts']).execute();
@@ -67,10 +69,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('reason_text', 'text', (c) => c.notNull())
     .addColumn('phase', 'text', (c) => c.notNull())
     .addColumn('named_phase', 'text')
-    .addColumn('age_h', 'real')
-    .addColumn('ttl_h', 'real')
-    .addColumn('rate', 'real')
-    .addColumn('threshold', 'real')
+    .addColumn('age_h', real)
+    .addColumn('ttl_h', real)
+    .addColumn('rate', real)
+    .addColumn('threshold', real)
     .addColumn('prev_count', 'integer')
     .addColumn('cur_count', 'integer')
     .addColumn('outcome', 'text')

@@ -20,7 +20,7 @@ export function register(program: Command, ctx: Context): void {
       const store = await openStore(spec, { migrate: false });
       try {
         if (opts.status) {
-          const migrations: MigrationStatus[] = (await migratorFor(store.db).getMigrations()).map((m) => ({
+          const migrations: MigrationStatus[] = (await migratorFor(store.db, store.schema).getMigrations()).map((m) => ({
             name: m.name,
             executed_at: m.executedAt ? isoKst(m.executedAt.getTime()) : null,
           }));

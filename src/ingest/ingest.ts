@@ -16,6 +16,7 @@ import {
   attributeGenerationFailures,
   createSource,
   insertRecords,
+  lockHost,
   rederiveAttempts,
   sourcesOfHost,
 } from '../store/writes.js';
@@ -151,6 +152,7 @@ async function ingestInput(
     const stats = scanner.stats;
     if (stats.lastTs !== null && (lastTs === null || stats.lastTs > lastTs)) lastTs = stats.lastTs;
     await store.db.transaction().execute(async (trx) => {
+      await lockHost(trx, options.host);
       await insertRecords(trx, records.map((r) => toRow(r, source.id, options.host)));
       const moved = !(await advanceCheckpoint(trx, source.id, expected, {
         path: input.path,

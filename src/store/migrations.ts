@@ -8,6 +8,16 @@ const MIGRATIONS: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
-export function migratorFor(db: Kysely<any>): Migrator {
-  return new Migrator({ db, provider, migrationTableName: 'craveny_ops_migrations', migrationLockTableName: 'craveny_ops_migrations_lock' });
+/**
+ * `schema`: on PostgreSQL, the store's schema. Without it the migrator takes a migration table in
+ * any schema of the database for its own, and a second store in the same database never migrates.
+ */
+export function migratorFor(db: Kysely<any>, schema?: string): Migrator {
+  return new Migrator({
+    db,
+    provider,
+    migrationTableName: 'craveny_ops_migrations',
+    migrationLockTableName: 'craveny_ops_migrations_lock',
+    migrationTableSchema: schema,
+  });
 }

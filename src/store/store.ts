@@ -2,10 +2,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { CliError, UsageError } from '../errors.js';
 import { migratorFor } from './migrations.js';
+import { isPostgresUrl, openPool, PgError, redactUrl } from './postgres.js';
 import type { Database } from './schema.js';
+
+export { isPostgresUrl, redactUrl };
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -14,19 +17,12 @@ export interface Store {
   dialect: Dialect;
   /** Where the store is, safe to print (no password). */
   location: string;
+  /** PostgreSQL: the schema the store lives in (the first of search_path). */
+  schema?: string;
   close(): Promise<void>;
 }
 
 export const DEFAULT_STORE = 'craveny-ops.db';
-
-export function isPostgresUrl(spec: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(spec);
-}
-
-/** A database URL without its password, for messages. */
-export function redactUrl(spec: string): string {
-  return spec.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@]*@/i, '$1:***@');
-}
 
 export async function openStore(spec: string, options: { migrate?: boolean } = {}): Promise<Store> {
   const store = isPostgresUrl(spec) ? await openPostgres(spec) : openSqlite(spec);
@@ -42,9 +38,10 @@ export async function openStore(spec: string, options: { migrate?: boolean } = {
 }
 
 export async function migrateToLatest(store: Store): Promise<string[]> {
-  const { error, results } = await migratorFor(store.db).migrateToLatest();
+  const { error, results } = await migratorFor(store.db, store.schema).migrateToLatest();
   if (error) {
-    throw new CliError(`cannot bring the store ${store.location} up to date: ${messageOf(error)}`, 2);
+    const why = error instanceof PgError ? error.reason : messageOf(error);
+    throw new CliError(`cannot bring the store ${store.location} up to date: ${why}`, 2);
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
@@ -67,20 +64,19 @@ function openSqlite(file: string): Store {
 }
 
 async function openPostgres(url: string): Promise<Store> {
-  const pg = await import('pg');
-  // BIGINT columns hold milliseconds and ids, well inside Number's exact range.
-  pg.default.types.setTypeParser(20, (v: string) => Number(v));
-  const pool = new pg.default.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000 });
-  const location = redactUrl(url);
-  try {
-    const client = await pool.connect();
-    client.release();
-  } catch (error) {
-    await pool.end().catch(() => {});
-    throw new UsageError(`cannot connect to the store ${location}: ${messageOf(error)}`);
-  }
+  const { pool, location, translate } = await openPool(url, { what: 'the store', max: 4 });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', location, close: () => db.destroy() };
+  try {
+    // Several stores can share one database, one per schema (search_path in the URL's options):
+    // the migrator must look for its tables in that schema, not in any schema.
+    const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+    const schema = rows[0]?.schema;
+    if (!schema) throw new UsageError(`the store ${location}: search_path names no existing schema: create it, or fix the URL's options`);
+    return { db, dialect: 'postgres', location, schema, close: () => db.destroy() };
+  } catch (error) {
+    await db.destroy();
+    throw translate(error);
+  }
 }
 
 export function messageOf(error: unknown): string {

@@ -1,5 +1,5 @@
 /** The ingest side of the store: checkpoints, records and the attempts derived from them. */
-import type { Kysely, Transaction } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type Transaction } from 'kysely';
 import { deriveAttempts, type DeriveRecord } from '../analysis/derive.js';
 import type { Database, NewRecord, SourceRow } from './schema.js';
 
@@ -7,6 +7,17 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 const INSERT_CHUNK = 500;
 const GENERATION_STARTS = ['generation_started', 'generation_call'] as const;
+
+/**
+ * PostgreSQL: one ingest transaction per host at a time. Attempts are derived from all of a host's
+ * records, which a concurrent transaction of the same host could not see; other hosts go on in
+ * parallel. (SQLite lets one writer in at a time anyway.)
+ */
+export async function lockHost(trx: Transaction<Database>, host: string): Promise<void> {
+  if (trx.getExecutor().adapter instanceof PostgresAdapter) {
+    await sql`select pg_advisory_xact_lock(hashtext(${'craveny-ops ingest ' + host}))`.execute(trx);
+  }
+}
 
 export async function sourcesOfHost(db: Db, host: string): Promise<SourceRow[]> {
   return db.selectFrom('sources').selectAll().where('host', '=', host).execute();

@@ -1,0 +1,136 @@
+/**
+ * The same store on both dialects: the same migrations, the same records and attempts, and the
+ * same JSON from every reading command for the same logs. PostgreSQL is a server when
+ * CRAVENY_OPS_TEST_PG answers, else in-process PGlite (test/support/pg.ts says which).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../src/store/store.js';
+import { cli, fixture, tempStore } from './helpers.js';
+import { freshDatabase, stopPg, type TestPg } from './support/pg.js';
+
+const DIALECTS = ['sqlite', 'postgres'] as const;
+type DialectName = (typeof DIALECTS)[number];
+
+/** Every reading command of the contract, over windows that hold the fixture day and that do not. */
+const READS: string[][] = [
+  ['stats', '--days', '7', '--until', '2025-11-04', '--json'],
+  ['stats', '--days', '1', '--until', '2025-11-04', '--json'],
+  ['stats', '--days', '1', '--until', '2025-11-03', '--json'],
+  ['cost', '--days', '7', '--until', '2025-11-04', '--json'],
+  ['cost', '--days', '2', '--until', '2025-11-05', '--price-per-call', '0.002', '--json'],
+  ['anomalies', '--days', '1', '--until', '2025-11-04', '--json'],
+  ['verify', 'day1', '--date', '2025-11-04', '--json'],
+  ['verify', 'week', '--from', '2025-11-03', '--json'],
+];
+
+/** The inputs: the fixture day from one host, and the same day in other formats from two more. */
+const INGESTS: string[][] = [
+  [fixture('logs', 'day.log'), '--source-host', 'web-1'],
+  [fixture('logs', 'pm2-backend-error.log'), '--source-host', 'web-2'],
+  [fixture('logs', 'utc.log'), '--log-tz', 'UTC', '--source-host', 'web-3'],
+];
+
+const RECORD_COLUMNS = ['host', 'line_no', 'ts', 'kind', 'stock_code', 'mode', 'reason', 'text', 'phase', 'age_h', 'ttl_h', 'rate', 'threshold', 'prev_count', 'cur_count', 'predictions', 'cost_usd', 'detail'] as const;
+const ATTEMPT_COLUMNS = ['host', 'stock_code', 'ts', 'reason', 'reason_text', 'phase', 'named_phase', 'age_h', 'ttl_h', 'rate', 'threshold', 'prev_count', 'cur_count', 'outcome', 'outcome_ts', 'completed_ts', 'generation_mode', 'generation_failed', 'completion_logged', 'error'] as const;
+
+/** Table contents as sorted JSON rows: ids and bookkeeping times left out. */
+async function tables(spec: string) {
+  const store = await openStore(spec);
+  try {
+    const records = await store.db.selectFrom('records').select(RECORD_COLUMNS).execute();
+    const attempts = await store.db.selectFrom('attempts').select(ATTEMPT_COLUMNS).execute();
+    const sort = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).sort();
+    return { records: sort(records), attempts: sort(attempts) };
+  } finally {
+    await store.close();
+  }
+}
+
+const outputs = new Map<DialectName, Map<string, string>>();
+const contents = new Map<DialectName, Awaited<ReturnType<typeof tables>>>();
+const databases: TestPg[] = [];
+
+afterAll(async () => {
+  for (const d of databases) await d.drop();
+  await stopPg();
+});
+
+for (const dialect of DIALECTS) {
+  describe(`the store on ${dialect}`, () => {
+    let spec = '';
+    const added: number[] = [];
+
+    beforeAll(async () => {
+      if (dialect === 'sqlite') spec = tempStore();
+      else {
+        const database = await freshDatabase('dialects');
+        databases.push(database);
+        spec = database.url;
+      }
+      for (const args of INGESTS) {
+        const run = await cli(['--db', spec, 'ingest', '--json', ...args]);
+        expect(run.code, run.stderr).toBe(0);
+        added.push(run.json().records_added);
+      }
+      const printed = new Map<string, string>();
+      for (const args of READS) {
+        const run = await cli(['--db', spec, ...args]);
+        expect([0, 1, 3], `${args.join(' ')}: ${run.stderr}`).toContain(run.code);
+        printed.set(args.join(' '), `exit ${run.code}\n${run.stdout}`);
+      }
+      outputs.set(dialect, printed);
+      contents.set(dialect, await tables(spec));
+    });
+
+    it('ingests the fixture day as the hand count says: 10 attempts per host, 6 succeeded, 4 failed', async () => {
+      expect(added.every((n) => n > 0)).toBe(true);
+      const run = await cli(['--db', spec, 'stats', '--days', '1', '--until', '2025-11-04', '--json']);
+      const doc = run.json();
+      expect(doc.total_updates).toBe(30);
+      expect(doc.succeeded).toBe(18);
+      expect(doc.failed).toBe(12);
+      expect(doc.market_phases).toEqual({ pre_market: 3, market_open: 9, trading: 12, market_close: 0, after_hours: 6 });
+      expect(Object.fromEntries(doc.update_reasons.map((r: { reason: string; count: number }) => [r.reason, r.count]))).toEqual({
+        forced: 15,
+        new_prediction: 6,
+        price_move: 3,
+        ttl_expired: 3,
+        direction_change: 3,
+      });
+    });
+
+    it('adds nothing when the same files are ingested again', async () => {
+      const before = contents.get(dialect)!;
+      for (const args of INGESTS) {
+        const run = await cli(['--db', spec, 'ingest', '--json', ...args]);
+        expect(run.code, run.stderr).toBe(0);
+        expect(run.json().records_added).toBe(0);
+      }
+      expect(await tables(spec)).toEqual(before);
+    });
+
+    it('keeps every source apart by host as well as by content', async () => {
+      const store = await openStore(spec);
+      try {
+        const sources = await store.db.selectFrom('sources').select(['host', 'path']).orderBy('host').execute();
+        expect(sources.map((s) => s.host)).toEqual(['web-1', 'web-2', 'web-3']);
+      } finally {
+        await store.close();
+      }
+    });
+
+    if (dialect !== 'sqlite') {
+      it('holds exactly the records and attempts the SQLite store holds, printed numbers included', () => {
+        const mine = contents.get(dialect)!;
+        const reference = contents.get('sqlite')!;
+        expect(mine.records.length).toBeGreaterThan(100);
+        expect(mine.records).toEqual(reference.records);
+        expect(mine.attempts).toEqual(reference.attempts);
+      });
+
+      it.each(READS.map((args) => [args.join(' ')]))('prints the same output as the SQLite store for `%s`', (command) => {
+        expect(outputs.get(dialect)!.get(command)).toBe(outputs.get('sqlite')!.get(command));
+      });
+    }
+  });
+}
