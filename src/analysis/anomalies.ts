@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
 import { DEFAULT_PRICE_PER_CALL } from '../config.js';
 import { isoKst, KST_ZONE, LocalClock, MINUTE_MS, type Window } from '../market/time.js';
+import { REASON_LABELS } from '../logs/record.js';
 import type { Database } from '../store/schema.js';
 import { attemptsIn, llmCallsIn, skipsIn, type Attempt, type LlmCall } from './attempts.js';
 import { isPhaseMismatch, PhaseCheck } from './phase-check.js';
@@ -189,6 +190,16 @@ function span(kind: AnomalyKind, stock: string | null, items: readonly { ts: num
   return { kind, stock_code: stock, first_ts: isoKst(items[0].ts), last_ts: isoKst(items[items.length - 1].ts), count: items.length };
 }
 
+/** "a ×3, b ×1": values by frequency, largest first. */
+function tally(values: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts]
+    .sort((x, y) => y[1] - x[1])
+    .map(([v, n]) => `${v} ×${n}`)
+    .join(', ');
+}
+
 /** The most frequent value, ties to the first seen. */
 function mostCommon<T>(values: readonly T[]): { value: T; count: number } {
   const counts = new Map<T, number>();
@@ -203,13 +214,12 @@ function updateStorms(attempts: readonly Attempt[], config: Config, cost: CallLe
   const found: Anomaly[] = [];
   for (const [stock, own] of groupBy(attempts, (a) => a.stockCode)) {
     for (const storm of bursts(own, stormWindowMinutes * MINUTE_MS, stormAttempts + 1)) {
-      const reasons = mostCommon(storm.map((a) => a.reason));
       const calls = cost.of(storm);
       found.push({
         ...span('update_storm', stock, storm),
         detail:
           `${storm.length} updates in ${minutes(storm[storm.length - 1].ts - storm[0].ts)} ` +
-          `(limit ${stormAttempts} per ${stormWindowMinutes} min), ${reasons.count} of them ${reasons.value}; ${callsPhrase(calls)}`,
+          `(limit ${stormAttempts} per ${stormWindowMinutes} min), fired by ${tally(storm.map((a) => `${a.reason} (${REASON_LABELS[a.reason]})`))}; ${callsPhrase(calls)}`,
         ...calls,
       });
     }
@@ -266,8 +276,8 @@ function silentAbFailures(attempts: readonly Attempt[], cost: CallLedger): Anoma
     return {
       ...span('silent_ab_failure', stock, own),
       detail:
-        `A/B generation failed (${oneLine(own[own.length - 1].error ?? 'error')}) but "A/B 분석 요약 업데이트 완료" was logged: ` +
-        `the stored report is empty; ${callsPhrase(calls)}`,
+        `A/B generation failed ${own.length}× (last error: ${oneLine(own[own.length - 1].error ?? 'unknown')}) yet "A/B 분석 요약 업데이트 완료" was logged: ` +
+        `the stored report is empty until the stock is updated again; ${callsPhrase(calls)}`,
       ...calls,
     };
   });

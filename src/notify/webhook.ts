@@ -31,10 +31,19 @@ export function redactWebhookUrl(url: URL): string {
 
 export async function postJson(url: URL, body: unknown, options: { timeoutMs?: number } = {}): Promise<PostResult> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
+  const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
+  // fetch refuses URLs with credentials; user:password@ means HTTP Basic authentication.
+  const target = new URL(url);
+  if (target.username || target.password) {
+    const user = `${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`;
+    headers.authorization = `Basic ${Buffer.from(user).toString('base64')}`;
+    target.username = '';
+    target.password = '';
+  }
   try {
-    const response = await fetch(url, {
+    const response = await fetch(target, {
       method: 'POST',
-      headers: { 'content-type': 'application/json; charset=utf-8' },
+      headers,
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(timeoutMs),
       redirect: 'error',
