@@ -38,11 +38,29 @@ export async function openStore(spec: string, options: { migrate?: boolean } = {
 }
 
 export async function migrateToLatest(store: Store): Promise<string[]> {
-  const { error, results } = await migratorFor(store.db, store.schema).migrateToLatest();
-  if (error) {
+  const migrator = migratorFor(store.db, store.schema);
+  const fail = (error: unknown) => {
     const why = error instanceof PgError ? error.reason : messageOf(error);
-    throw new CliError(`cannot bring the store ${store.location} up to date: ${why}`, 2);
+    return new CliError(`cannot bring the store ${store.location} up to date: ${why}`, 2);
+  };
+  // kysely runs SQLite migrations outside any transaction, so a crash half-way used to leave
+  // half a schema that no later run could migrate. SQLite DDL is transactional: one IMMEDIATE
+  // transaction makes a killed migration leave nothing, and makes two commands starting on a
+  // fresh store wait for each other instead of racing to create the same tables. Only taken
+  // when something is pending, so readers of an up-to-date (even read-only) store never write.
+  const sqlite = store.dialect === 'sqlite';
+  try {
+    if (sqlite && (await migrator.getMigrations()).every((m) => m.executedAt)) return [];
+    if (sqlite) await sql`BEGIN IMMEDIATE`.execute(store.db);
+  } catch (error) {
+    throw fail(error);
   }
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    if (sqlite) await sql`ROLLBACK`.execute(store.db).catch(() => {});
+    throw fail(error);
+  }
+  if (sqlite) await sql`COMMIT`.execute(store.db);
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 

@@ -1,0 +1,161 @@
+/**
+ * Crash safety: `ingest` killed with SIGKILL at random moments, then run again, must leave the
+ * same store as one clean run. Small batches (test knobs) make commits frequent, so that many
+ * kills land while a batch is being written or committed.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../src/store/store.js';
+import { bin, ROOT, tempDir } from './helpers.js';
+import { generateLog, rng, seedOf } from './support/logs.js';
+import { doubles, snapshot, spawnBin, type Snapshot } from './support/store.js';
+
+const TRIALS = 20;
+const SMALL_BATCHES = { CRAVENY_OPS_BATCH_RECORDS: '40', CRAVENY_OPS_READ_BYTES: '16384' };
+const seed = seedOf('crash');
+const random = rng(seed);
+
+let dir: string;
+let log: string;
+let reference: Snapshot;
+let cleanMs: number;
+let referenceStats: string | null = null;
+const hasStats = bin(['stats', '--help']).code === 0;
+
+const ingestArgs = (db: string) => ['--db', db, 'ingest', '--source-host', 'crash-host', log];
+const statsOf = (db: string) => bin(['--db', db, 'stats', '--days', '30', '--until', '2025-11-10', '--json']);
+
+beforeAll(async () => {
+  dir = tempDir('craveny-crash-');
+  log = path.join(dir, 'backend.log');
+  fs.writeFileSync(log, generateLog(seed, 3 << 20));
+  const db = path.join(dir, 'reference.db');
+  const clean = await spawnBin(ingestArgs(db), { env: SMALL_BATCHES });
+  expect(clean.stderr).toBe('');
+  expect(clean.code).toBe(0);
+  cleanMs = clean.ms;
+  reference = snapshot(db);
+  if (hasStats) referenceStats = statsOf(db).stdout;
+}, 120_000);
+
+describe('ingest killed with SIGKILL', () => {
+  it(`leaves, after a re-run, the same store as a clean run (${TRIALS} trials, some kills mid-commit)`, async () => {
+    expect(reference.records.length).toBeGreaterThan(5_000);
+    let partial = 0;
+    let kills = 0;
+    for (let trial = 0; trial < TRIALS; trial++) {
+      const db = path.join(dir, `trial-${trial}.db`);
+      // One to three kills per trial, each at a random moment of what a clean run takes.
+      const rounds = 1 + Math.floor(random() * 3);
+      for (let k = 0; k < rounds; k++) {
+        const at = Math.floor(random() * cleanMs);
+        const run = await spawnBin(ingestArgs(db), { env: SMALL_BATCHES, killAfterMs: at });
+        if (run.signal === 'SIGKILL') kills++;
+        else expect(run.code, run.stderr).toBe(0);
+      }
+      if (fs.existsSync(db)) {
+        const offset = new SQLite(db, { readonly: true }).prepare('SELECT COALESCE(MAX(byte_offset), 0) AS o FROM sources').get() as
+          | { o: number }
+          | undefined;
+        if (offset && offset.o > 0 && offset.o < fs.statSync(log).size) partial++;
+      }
+      const rerun = await spawnBin(ingestArgs(db), { env: SMALL_BATCHES });
+      expect(rerun.code, rerun.stderr).toBe(0);
+      const got = snapshot(db);
+      expect(got.records.length, `trial ${trial} (seed ${seed}): record count`).toBe(reference.records.length);
+      expect(got.records, `trial ${trial} (seed ${seed}): records`).toEqual(reference.records);
+      expect(got.attempts, `trial ${trial} (seed ${seed}): attempts`).toEqual(reference.attempts);
+      expect(got.sources, `trial ${trial} (seed ${seed}): checkpoints`).toEqual(reference.sources);
+      expect(doubles(db)).toBe(0);
+      if (referenceStats !== null) expect(statsOf(db).stdout, `trial ${trial}: stats --json`).toBe(referenceStats);
+    }
+    console.log(`crash: ${TRIALS} trials, ${kills} kills, ${partial} stores left mid-file by a kill, clean run ${cleanMs} ms`);
+    // The kills must have exercised something: stores left between the first and the last batch.
+    expect(partial).toBeGreaterThan(0);
+  }, 300_000);
+
+  it.skipIf(hasStats)('compares stats --json too once the stats command exists (not registered yet)', () => {
+    console.warn('crash: `stats` is not registered yet: stats --json comparison skipped');
+    expect(hasStats).toBe(false);
+  });
+});
+
+describe('a migration interrupted', () => {
+  it('by SIGKILL while `migrate` runs on a fresh store leaves a store the next command migrates', async () => {
+    let kills = 0;
+    for (let trial = 0; trial < 8; trial++) {
+      const db = path.join(dir, `migrate-${trial}.db`);
+      const run = await spawnBin(['--db', db, 'migrate'], { killAfterMs: 150 + Math.floor(random() * 250) });
+      if (run.signal === 'SIGKILL') kills++;
+      const again = bin(['--db', db, 'migrate', '--json']);
+      expect(again.code, again.stderr).toBe(0);
+      const status = JSON.parse(bin(['--db', db, 'migrate', '--status', '--json']).stdout);
+      expect(status.migrations.every((m: { executed_at: string | null }) => m.executed_at !== null)).toBe(true);
+      const integrity = new SQLite(db, { readonly: true }).pragma('integrity_check', { simple: true });
+      expect(integrity).toBe('ok');
+    }
+    console.log(`crash: 8 migrate runs, ${kills} killed`);
+  }, 60_000);
+
+  it('by SIGKILL in the middle of a migration (after part of its DDL) is rolled back and redone', async () => {
+    const db = path.join(dir, 'half-migrated.db');
+    // A child process opens the store with the real code, and stops for good when the first
+    // migration is about to create its second table (the first exists by then); it is killed there.
+    const script = `
+      import SQLite from 'better-sqlite3';
+      const prepare = SQLite.prototype.prepare;
+      SQLite.prototype.prepare = function (source) {
+        if (/create table "records"/i.test(source)) {
+          process.stdout.write('half\\n');
+          for (;;) {}
+        }
+        return prepare.call(this, source);
+      };
+      const { openStore } = await import(${JSON.stringify(path.join(ROOT, 'dist/src/store/store.js'))});
+      await openStore(${JSON.stringify(db)});
+    `;
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d) => String(d).includes('half') && resolve());
+      child.on('close', () => reject(new Error(`the migrating child ended before the kill: ${err}`)));
+    });
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('close', r));
+
+    const migrate = bin(['--db', db, 'migrate']);
+    expect(migrate.stderr).toBe('');
+    expect(migrate.code).toBe(0);
+    const ingest = bin(['--db', db, 'ingest', '--json', path.join(ROOT, 'fixtures/logs/day.log')]);
+    expect(ingest.code, ingest.stderr).toBe(0);
+    expect(JSON.parse(ingest.stdout).records_added).toBeGreaterThan(0);
+    expect(new SQLite(db, { readonly: true }).pragma('integrity_check', { simple: true })).toBe('ok');
+  }, 30_000);
+
+  it('that fails half-way is rolled back whole, and the next command migrates cleanly', async () => {
+    const file = path.join(tempDir(), 'failing.db');
+    // An index named like the first migration's last one makes it fail after all its tables exist.
+    const raw = new SQLite(file);
+    raw.exec('CREATE TABLE squatter (x INTEGER); CREATE INDEX attempts_completed ON squatter (x);');
+    raw.close();
+    await expect(openStore(file)).rejects.toThrow(/cannot bring the store .*failing\.db up to date: .*attempts_completed/);
+    const afterFailure = new SQLite(file);
+    const tables = afterFailure.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
+    expect(tables.map((t) => t.name)).not.toContain('sources');
+    expect(tables.map((t) => t.name)).not.toContain('records');
+    afterFailure.exec('DROP TABLE squatter');
+    afterFailure.close();
+
+    const store = await openStore(file);
+    try {
+      const names = (await store.db.introspection.getTables()).map((t) => t.name);
+      expect(names).toEqual(expect.arrayContaining(['sources', 'records', 'attempts']));
+    } finally {
+      await store.close();
+    }
+  });
+});
