@@ -90,11 +90,12 @@ function intervalsOf(attempts: readonly Attempt[]): StatsDocument['avg_interval_
   for (const code of [...completions.keys()].sort()) {
     const times = completions.get(code)!.sort((x, y) => x - y);
     if (times.length < 2) continue;
-    const gaps = times.slice(1).map((t, i) => (t - times[i]) / HOUR_MS);
+    // Gaps stay in whole milliseconds until the mean, so the hours round the same on every run.
+    const gaps = times.slice(1).map((t, i) => t - times[i]);
     pooled.push(...gaps);
-    by_stock[code] = roundHours(mean(gaps));
+    by_stock[code] = roundHours(mean(gaps) / HOUR_MS);
   }
-  return { overall: pooled.length ? roundHours(mean(pooled)) : null, by_stock };
+  return { overall: pooled.length ? roundHours(mean(pooled) / HOUR_MS) : null, by_stock };
 }
 
 function stockRows(attempts: readonly Attempt[], days: number): StockStats[] {
