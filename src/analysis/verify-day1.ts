@@ -109,7 +109,7 @@ function toViolation(v: Violation): Day1Violation {
 function observedText(status: CheckStatus, evidence: number, violations: number, decisions: number): string {
   if (status === 'fail') return `${violations} violation${violations === 1 ? '' : 's'} (${evidence} evidence)`;
   if (status === 'pass') return `${evidence} evidence, no violation`;
-  return decisions === 0 ? 'no decisions in this phase' : `${decisions} decision${decisions === 1 ? '' : 's'}, none evidence`;
+  return decisions === 0 ? 'no decisions in this phase' : `${decisions} decision${decisions === 1 ? '' : 's'}, no evidence`;
 }
 
 export function runStatus(statuses: readonly CheckStatus[]): RunStatus {

@@ -59,8 +59,8 @@ export interface DayFacts {
 const round = (x: number) => Math.round(x * 10_000) / 10_000;
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-function dayOf(value: number | null, passes: (v: number) => boolean, date: string, detail: string): WeekDay {
-  if (value === null) return { date, value: null, status: 'no_data', detail };
+function dayOf(value: number | null, passes: (v: number) => boolean, date: string, detail: string, noData = 'no decisions this day'): WeekDay {
+  if (value === null) return { date, value: null, status: 'no_data', detail: noData };
   return { date, value: round(value), status: passes(value) ? 'pass' : 'fail', detail };
 }
 
@@ -106,7 +106,8 @@ export function evaluateWeek(from: string, to: string, facts: readonly DayFacts[
           f.freshnessHours,
           (v) => v < week.maxFreshnessHours,
           f.date,
-          f.measuredUntil === null ? 'the log ends before this day' : `over ${plural(f.freshnessStocks, 'stock')}, until ${isoKst(f.measuredUntil)}`,
+          `over ${plural(f.freshnessStocks, 'stock')}, until ${isoKst(f.measuredUntil ?? 0)}`,
+          f.measuredUntil === null ? 'the log ends before this day' : 'no report age known this day',
         ),
     },
   ];
