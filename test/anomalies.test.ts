@@ -139,6 +139,30 @@ describe('anomalies on a backend with the 20-prediction cap', () => {
   });
 });
 
+describe('anomalies over several hosts', () => {
+  const twoHosts = async (name: string) => {
+    const db = tempStore();
+    for (const host of ['web-1', 'web-2']) expect((await cli(['--db', db, 'ingest', '--source-host', host, log(name)])).code).toBe(0);
+    return db;
+  };
+
+  it("compares a trigger 2 with the previous one of the same host, not with another host's", async () => {
+    const run = await anomalies(await twoHosts('healthy.log'), ['--until', '2025-11-04', '--json']);
+    expect(run.json().anomalies).toEqual([]);
+    expect(run.code).toBe(0);
+  });
+
+  it('adds up the repeats of every host per stock, and counts a storm over the fleet', async () => {
+    const doc = (await anomalies(await twoHosts('prediction-cap.log'), ['--until', '2025-11-05', '--json'])).json();
+    expect(doc.anomalies.map((a: any) => [a.kind, a.stock_code, a.count])).toEqual([
+      ['update_storm', '005930', 12],
+      ['repeated_new_prediction', '005930', 10],
+      ['repeated_new_prediction', '000660', 8],
+    ]);
+    expect(doc.anomalies[0].detail).toContain('on 2 hosts (web-1, web-2)');
+  });
+});
+
 describe('anomalies in A/B mode', () => {
   it('finds every silent failure, one entry per stock, with the calls of both models', async () => {
     const db = await storeWith([log('ab-silent.log')]);

@@ -150,6 +150,11 @@ const usd = (x: number) => `$${roundUsd(x)}`;
 const callsPhrase = (c: { llm_calls: number; cost_usd: number }) =>
   c.llm_calls === 0 ? 'no LLM calls' : `${c.llm_calls} LLM call${c.llm_calls === 1 ? '' : 's'}, ${usd(c.cost_usd)}`;
 const minutes = (ms: number) => `${Math.round(ms / MINUTE_MS)} min`;
+/** " on 2 hosts (web-1, web-2)" when a run spans hosts (a fleet sharing one database); else nothing. */
+function onHosts(attempts: readonly Attempt[]): string {
+  const hosts = [...new Set(attempts.map((a) => a.host))];
+  return hosts.length > 1 ? ` on ${hosts.length} hosts (${hosts.slice(0, 3).join(', ')}${hosts.length > 3 ? ', …' : ''})` : '';
+}
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
@@ -219,7 +224,7 @@ function updateStorms(attempts: readonly Attempt[], config: Config, cost: CallLe
         ...span('update_storm', stock, storm),
         detail:
           `${storm.length} updates in ${minutes(storm[storm.length - 1].ts - storm[0].ts)} ` +
-          `(limit ${stormAttempts} per ${stormWindowMinutes} min), fired by ${tally(storm.map((a) => `${a.reason} (${REASON_LABELS[a.reason]})`))}; ${callsPhrase(calls)}`,
+          `(limit ${stormAttempts} per ${stormWindowMinutes} min)${onHosts(storm)}, fired by ${tally(storm.map((a) => `${a.reason} (${REASON_LABELS[a.reason]})`))}; ${callsPhrase(calls)}`,
         ...calls,
       });
     }
@@ -234,9 +239,11 @@ function updateStorms(attempts: readonly Attempt[], config: Config, cost: CallLe
 function repeatedNewPredictions(attempts: readonly Attempt[], fromMs: number, cost: CallLedger): Anomaly[] {
   const found: Anomaly[] = [];
   const triggers = attempts.filter((a) => a.reason === 'new_prediction' && a.prevCount !== null && a.curCount !== null);
-  for (const [stock, own] of groupBy(triggers, (a) => a.stockCode)) {
-    const repeats = own.filter((a, i) => i > 0 && a.ts >= fromMs && a.prevCount === own[i - 1].prevCount && a.curCount === own[i - 1].curCount);
-    if (repeats.length === 0) continue;
+  // Each host's log is its own sequence of calls: compare within a host, report per stock.
+  const repeated = [...groupBy(triggers, (a) => `${a.host}\u0000${a.stockCode}`).values()]
+    .flatMap((own) => own.filter((a, i) => i > 0 && a.ts >= fromMs && a.prevCount === own[i - 1].prevCount && a.curCount === own[i - 1].curCount))
+    .sort((x, y) => x.ts - y.ts);
+  for (const [stock, repeats] of groupBy(repeated, (a) => a.stockCode)) {
     const numbers = mostCommon(repeats.map((a) => `기존: ${a.prevCount}, 현재: ${a.curCount}`));
     const calls = cost.of(repeats);
     const cap = repeats.some((a) => a.prevCount === 20) ? ' (based_on_prediction_count capped at 20)' : '';
@@ -262,7 +269,7 @@ function failureSpikes(attempts: readonly Attempt[], config: Config, cost: CallL
     return {
       ...span('failure_spike', stocks.length === 1 ? stocks[0] : null, spike),
       detail:
-        `${spike.length} failed updates in ${minutes(spike[spike.length - 1].ts - spike[0].ts)}${who}; ` +
+        `${spike.length} failed updates in ${minutes(spike[spike.length - 1].ts - spike[0].ts)}${who}${onHosts(spike)}; ` +
         `most common error (${error.count}×): ${oneLine(error.value)}; ${callsPhrase(calls)}`,
       ...calls,
     };
