@@ -9,8 +9,10 @@ import * as stats from './commands/stats.js';
 import * as cost from './commands/cost.js';
 import * as verify from './commands/verify.js';
 import * as anomalies from './commands/anomalies.js';
+import * as serve from './commands/serve.js';
+import * as metrics from './commands/metrics.js';
 
-const COMMANDS = [migrate, ingest, stats, cost, verify, anomalies];
+const COMMANDS = [migrate, ingest, stats, cost, verify, anomalies, serve, metrics];
 
 /** The package version; package.json sits one level above src/ and two above dist/src/. */
 function packageVersion(): string {

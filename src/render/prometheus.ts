@@ -1,0 +1,108 @@
+/**
+ * Prometheus text exposition of a MetricsSnapshot.
+ *
+ * prom-client rather than hand-written text: it owns the format's escaping (label values, HELP),
+ * number formatting and the content type. A fresh Registry per render keeps no state between
+ * requests: the numbers are recomputed from the store each time, never accumulated in the process.
+ * Process metrics (collectDefaultMetrics) are left out so that the server and the textfile write the
+ * same text, and node_exporter does not get a short-lived process's CPU time.
+ */
+import { Counter, Gauge, Registry } from 'prom-client';
+import { FAILURE_CAUSES, type MetricsSnapshot } from '../analysis/metrics.js';
+import { PHASES } from '../market/rules.js';
+
+export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+export async function renderPrometheus(m: MetricsSnapshot): Promise<string> {
+  const registry = new Registry();
+  const registers = [registry];
+
+  const updates = new Counter({
+    name: 'craveny_report_updates_total',
+    help: 'Report update attempts with a decided outcome, over the whole store (in-flight ones are in craveny_report_updates_in_flight).',
+    labelNames: ['reason', 'phase', 'outcome'] as const,
+    registers,
+  });
+  for (const u of m.updates) updates.inc({ reason: u.reason, phase: u.phase, outcome: u.outcome }, u.count);
+
+  const failures = new Counter({
+    name: 'craveny_report_update_failures_total',
+    help: 'Failed report update attempts by cause: the LLM generation failed, the update raised, or no outcome was logged within 30 minutes.',
+    labelNames: ['cause'] as const,
+    registers,
+  });
+  for (const cause of FAILURE_CAUSES) failures.inc({ cause }, m.failures[cause]);
+
+  new Counter({
+    name: 'craveny_report_silent_failures_total',
+    help: 'Attempts whose generation failed although a completion was logged (the A/B defect: an empty report was saved).',
+    registers,
+  }).inc(m.silentFailures);
+
+  const skips = new Counter({
+    name: 'craveny_report_update_skips_total',
+    help: 'Decisions not to update because the report was fresh, by market phase.',
+    labelNames: ['phase'] as const,
+    registers,
+  });
+  for (const phase of PHASES) skips.inc({ phase }, m.skips[phase]);
+
+  new Gauge({
+    name: 'craveny_report_updates_in_flight',
+    help: 'Attempts started less than 30 minutes before the log end with no outcome logged yet.',
+    registers,
+  }).set(m.inFlight);
+
+  new Counter({
+    name: 'craveny_llm_calls_total',
+    help: 'LLM calls for reports: [LLM_COST] lines, or generation lines on days without them.',
+    registers,
+  }).inc(m.llmCalls);
+
+  new Counter({
+    name: 'craveny_llm_cost_usd_total',
+    help: 'Estimated cost of the LLM calls in US dollars (price per call from the config, else the printed estimate, else 0.001).',
+    registers,
+  }).inc(m.llmCostUsd);
+
+  const reports = new Gauge({
+    name: 'craveny_reports',
+    help: "Stocks with a report, by the market phase in which each stock's current report was generated.",
+    labelNames: ['phase'] as const,
+    registers,
+  });
+  const age = new Gauge({
+    name: 'craveny_report_age_seconds',
+    help: "Age of the oldest current report at the log end, by the market phase in which it was generated.",
+    labelNames: ['phase'] as const,
+    registers,
+  });
+  for (const r of m.reports) {
+    reports.set({ phase: r.phase }, r.count);
+    age.set({ phase: r.phase }, r.maxAgeSeconds);
+  }
+
+  new Gauge({
+    name: 'craveny_stocks_seen',
+    help: 'Distinct stocks with an update attempt or skip on the KST day of the log end.',
+    registers,
+  }).set(m.stocksSeen);
+
+  // Absent rather than 0 for an empty store: a 1970 timestamp would read as "stale for 55 years".
+  if (m.logEndMs !== null) {
+    new Gauge({
+      name: 'craveny_log_end_timestamp_seconds',
+      help: 'Time of the last timestamped backend log line ingested (the log end), in Unix seconds.',
+      registers,
+    }).set(m.logEndMs / 1000);
+  }
+  if (m.lastIngestMs !== null) {
+    new Gauge({
+      name: 'craveny_ingest_last_run_timestamp_seconds',
+      help: 'When craveny-ops ingest last read any input, in Unix seconds.',
+      registers,
+    }).set(m.lastIngestMs / 1000);
+  }
+
+  return registry.metrics();
+}

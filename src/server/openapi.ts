@@ -1,0 +1,163 @@
+/**
+ * The JSON Schemas of the HTTP API: they validate the query strings and, through @fastify/swagger,
+ * make /openapi.json. Response schemas document the contract's documents; they never filter them
+ * (app.ts sends every document with JSON.stringify, so the API stays identical to `--json`).
+ */
+import { ANOMALY_KINDS } from '../analysis/anomalies.js';
+import { DAY1_CHECK_IDS } from '../analysis/verify-day1.js';
+import { WEEK_CHECK_IDS } from '../analysis/verify-week.js';
+import { REASONS } from '../logs/record.js';
+import { PHASES } from '../market/rules.js';
+
+const DAY = { type: 'string', format: 'date', description: 'a KST calendar day, YYYY-MM-DD' } as const;
+const ISO_TIME = { type: 'string', format: 'date-time', description: 'ISO 8601 in Asia/Seoul (+09:00)' } as const;
+const COUNT = { type: 'integer', minimum: 0 } as const;
+const NUMBER = { type: 'number' } as const;
+const obj = (properties: Record<string, unknown>, required = Object.keys(properties)) => ({ type: 'object', properties, required });
+
+export const days = (fallback: number) =>
+  ({ type: 'integer', minimum: 1, maximum: 30, default: fallback, description: `KST calendar days ending with \`until\`, 1–30 (default ${fallback})` }) as const;
+export const until = { ...DAY, description: 'last KST day of the window, inclusive (default: today in KST)' } as const;
+
+export const errorSchema = {
+  description: 'The request was not understood (or not allowed); `error` says why',
+  ...obj({ error: { type: 'string' } }),
+} as const;
+
+const phaseCounts = obj(Object.fromEntries(PHASES.map((p) => [p, COUNT])));
+
+export const statsSchema = {
+  description: 'The `stats --json` document of the window',
+  ...obj({
+    period_days: COUNT,
+    from: ISO_TIME,
+    until: { ...ISO_TIME, description: 'exclusive end of the window' },
+    total_updates: COUNT,
+    succeeded: COUNT,
+    failed: COUNT,
+    in_flight: COUNT,
+    update_reasons: { type: 'array', items: obj({ reason: { type: 'string', enum: [...REASONS] }, label: { type: 'string' }, count: COUNT }) },
+    market_phases: phaseCounts,
+    avg_interval_hours: obj({
+      overall: { type: 'number', nullable: true },
+      by_stock: { type: 'object', additionalProperties: NUMBER },
+    }),
+    by_stock: {
+      type: 'array',
+      items: obj({ stock_code: { type: 'string' }, updates: COUNT, succeeded: COUNT, failed: COUNT, updates_per_day: NUMBER }),
+    },
+  }),
+} as const;
+
+export const costSchema = {
+  description: 'The `cost --json` document of the window',
+  ...obj({
+    from: ISO_TIME,
+    until: ISO_TIME,
+    price_per_call: NUMBER,
+    calls_source: { type: 'string', enum: ['llm_cost_lines', 'generation_lines'] },
+    total_calls: COUNT,
+    total_cost_usd: NUMBER,
+    days: { type: 'array', items: obj({ date: DAY, calls: COUNT, cost_usd: NUMBER, updates: COUNT }) },
+    by_stock: { type: 'array', items: obj({ stock_code: { type: 'string' }, calls: COUNT, cost_usd: NUMBER, updates_per_day: NUMBER }) },
+    projected_30d_cost_usd: NUMBER,
+  }),
+} as const;
+
+const checkStatus = { type: 'string', enum: ['pass', 'fail', 'not_exercised'] } as const;
+const runStatus = { type: 'string', enum: ['pass', 'fail', 'inconclusive'] } as const;
+
+export const day1Schema = {
+  description: 'The `verify day1 --json` document (the verdict is in `status`; the HTTP status is 200 whatever it is)',
+  ...obj(
+    {
+      kind: { type: 'string', enum: ['day1'] },
+      date: DAY,
+      status: runStatus,
+      checks: {
+        type: 'array',
+        items: obj(
+          {
+            id: { type: 'string', enum: [...DAY1_CHECK_IDS] },
+            status: checkStatus,
+            evidence_count: COUNT,
+            violation_count: COUNT,
+            violations: {
+              type: 'array',
+              items: obj({ ts: ISO_TIME, stock_code: { type: 'string' }, message: { type: 'string' } }),
+            },
+          },
+          ['id', 'status', 'evidence_count', 'violation_count', 'violations'],
+        ),
+      },
+    },
+    ['kind', 'date', 'status', 'checks'],
+  ),
+} as const;
+
+export const weekSchema = {
+  description: 'The `verify week --json` document (the verdict is in `status`)',
+  ...obj(
+    {
+      kind: { type: 'string', enum: ['week'] },
+      from: DAY,
+      to: DAY,
+      status: runStatus,
+      checks: {
+        type: 'array',
+        items: obj(
+          {
+            id: { type: 'string', enum: [...WEEK_CHECK_IDS] },
+            status: checkStatus,
+            days: {
+              type: 'array',
+              items: obj({ date: DAY, value: { type: 'number', nullable: true }, status: { type: 'string', enum: ['pass', 'fail', 'no_data'] } }),
+            },
+          },
+          ['id', 'status', 'days'],
+        ),
+      },
+    },
+    ['kind', 'from', 'to', 'status', 'checks'],
+  ),
+} as const;
+
+export const anomaliesSchema = {
+  description: 'The `anomalies --json` document (an empty list when nothing was found)',
+  ...obj({
+    from: ISO_TIME,
+    until: ISO_TIME,
+    anomalies: {
+      type: 'array',
+      items: obj(
+        {
+          kind: { type: 'string', enum: [...ANOMALY_KINDS] },
+          stock_code: { type: 'string', nullable: true },
+          first_ts: ISO_TIME,
+          last_ts: ISO_TIME,
+          count: COUNT,
+          detail: { type: 'string' },
+        },
+        ['kind', 'stock_code', 'first_ts', 'last_ts', 'count', 'detail'],
+      ),
+    },
+  }),
+} as const;
+
+export const healthSchema = {
+  description: 'The server is up and its store answers',
+  ...obj({ status: { type: 'string', enum: ['ok'] }, log_end: { ...ISO_TIME, nullable: true, description: 'the log end, null for an empty store' } }),
+} as const;
+
+export const textSchema = (description: string, mediaType: string) => ({
+  description,
+  content: { [mediaType]: { schema: { type: 'string' } } },
+});
+
+export const querystring = (properties: Record<string, unknown>, required: string[] = []) => ({
+  type: 'object',
+  properties,
+  required,
+  // An unknown parameter (?day=3) is an error, not silently the default window.
+  additionalProperties: false,
+});
