@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../src/store/store.js';
 import { cli, fixture, tempStore } from './helpers.js';
-import { freshDatabase, stopPg, type TestPg } from './support/pg.js';
+import { freshDatabase, stopPg, storeContents, type TestPg } from './support/pg.js';
 
 const DIALECTS = ['sqlite', 'postgres'] as const;
 type DialectName = (typeof DIALECTS)[number];
@@ -30,24 +30,8 @@ const INGESTS: string[][] = [
   [fixture('logs', 'utc.log'), '--log-tz', 'UTC', '--source-host', 'web-3'],
 ];
 
-const RECORD_COLUMNS = ['host', 'line_no', 'ts', 'kind', 'stock_code', 'mode', 'reason', 'text', 'phase', 'age_h', 'ttl_h', 'rate', 'threshold', 'prev_count', 'cur_count', 'predictions', 'cost_usd', 'detail'] as const;
-const ATTEMPT_COLUMNS = ['host', 'stock_code', 'ts', 'reason', 'reason_text', 'phase', 'named_phase', 'age_h', 'ttl_h', 'rate', 'threshold', 'prev_count', 'cur_count', 'outcome', 'outcome_ts', 'completed_ts', 'generation_mode', 'generation_failed', 'completion_logged', 'error'] as const;
-
-/** Table contents as sorted JSON rows: ids and bookkeeping times left out. */
-async function tables(spec: string) {
-  const store = await openStore(spec);
-  try {
-    const records = await store.db.selectFrom('records').select(RECORD_COLUMNS).execute();
-    const attempts = await store.db.selectFrom('attempts').select(ATTEMPT_COLUMNS).execute();
-    const sort = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).sort();
-    return { records: sort(records), attempts: sort(attempts) };
-  } finally {
-    await store.close();
-  }
-}
-
 const outputs = new Map<DialectName, Map<string, string>>();
-const contents = new Map<DialectName, Awaited<ReturnType<typeof tables>>>();
+const contents = new Map<DialectName, Awaited<ReturnType<typeof storeContents>>>();
 const databases: TestPg[] = [];
 
 afterAll(async () => {
@@ -79,7 +63,7 @@ for (const dialect of DIALECTS) {
         printed.set(args.join(' '), `exit ${run.code}\n${run.stdout}`);
       }
       outputs.set(dialect, printed);
-      contents.set(dialect, await tables(spec));
+      contents.set(dialect, await storeContents(spec));
     });
 
     it('ingests the fixture day as the hand count says: 10 attempts per host, 6 succeeded, 4 failed', async () => {
@@ -106,7 +90,7 @@ for (const dialect of DIALECTS) {
         expect(run.code, run.stderr).toBe(0);
         expect(run.json().records_added).toBe(0);
       }
-      expect(await tables(spec)).toEqual(before);
+      expect(await storeContents(spec)).toEqual(before);
     });
 
     it('keeps every source apart by host as well as by content', async () => {

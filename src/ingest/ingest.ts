@@ -26,7 +26,9 @@ const BATCH_RECORDS = 20_000;
 /** Test knob: small batches make commits frequent, so that a crash test's SIGKILL lands in one. */
 const batchRecords = () => Number(process.env.CRAVENY_OPS_BATCH_RECORDS) || BATCH_RECORDS;
 const BATCH_BYTES = 256 << 20;
-const MAX_CONFLICT_RETRIES = 5;
+// A conflict means another ingest committed part of the same input, so every retry starts further
+// on: two processes racing over one file take turns batch by batch. The bound only guards against a bug.
+const MAX_CONFLICT_RETRIES = 10_000;
 
 export interface FileSummary {
   path: string;

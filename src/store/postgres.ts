@@ -77,10 +77,11 @@ export async function openPool(url: string, options: PoolOptions): Promise<Pg> {
 
   const translate = (error: unknown): unknown => {
     if (error instanceof CliError) return error;
-    const reason = describe(error, { target, user, database: decodeURIComponent(parsed.pathname.slice(1)), connectTimeoutS });
+    // The driver's own text is not expected to hold the password, but it is never printed if it does.
+    const scrub = (text: string) => (password ? text.split(password).join('***') : text);
+    const reason = describe(error, { target, user, database: decodeURIComponent(parsed.pathname.slice(1)), connectTimeoutS }, scrub);
     if (reason === null) return error;
-    const safe = password ? reason.split(password).join('***') : reason;
-    return new PgError(location, safe, (error as { code?: string }).code, options.what);
+    return new PgError(location, reason, (error as { code?: string }).code, options.what);
   };
 
   const pool = new pg.Pool({
@@ -122,9 +123,9 @@ interface Target {
 }
 
 /** The reason in words, or null for errors that are not about the database (bugs). */
-function describe(error: unknown, t: Target): string | null {
+function describe(error: unknown, t: Target, scrub: (text: string) => string): string | null {
   const e = error as { code?: string; message?: string; cause?: unknown; hostname?: string };
-  const message = e?.message ?? String(error);
+  const message = scrub(e?.message ?? String(error));
   switch (e?.code) {
     case 'ECONNREFUSED':
       return `connection refused at ${t.target}: is PostgreSQL running and listening there?`;

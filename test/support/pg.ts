@@ -6,6 +6,7 @@
  * options) the public schema wiped, so tests of one file must not hold two at once.
  */
 import pg from 'pg';
+import { openStore } from '../../src/store/store.js';
 
 export type PgKind = 'server' | 'pglite';
 
@@ -119,4 +120,20 @@ export async function freshDatabase(label = 'test'): Promise<TestPg> {
       await admin.end();
     },
   };
+}
+
+const RECORD_COLUMNS = ['host', 'line_no', 'ts', 'kind', 'stock_code', 'mode', 'reason', 'text', 'phase', 'age_h', 'ttl_h', 'rate', 'threshold', 'prev_count', 'cur_count', 'predictions', 'cost_usd', 'detail'] as const;
+const ATTEMPT_COLUMNS = ['host', 'stock_code', 'ts', 'reason', 'reason_text', 'phase', 'named_phase', 'age_h', 'ttl_h', 'rate', 'threshold', 'prev_count', 'cur_count', 'outcome', 'outcome_ts', 'completed_ts', 'generation_mode', 'generation_failed', 'completion_logged', 'error'] as const;
+
+/** A store's records and attempts as sorted JSON rows (ids and bookkeeping times left out), on either dialect. */
+export async function storeContents(spec: string): Promise<{ records: string[]; attempts: string[] }> {
+  const store = await openStore(spec);
+  try {
+    const records = await store.db.selectFrom('records').select(RECORD_COLUMNS).execute();
+    const attempts = await store.db.selectFrom('attempts').select(ATTEMPT_COLUMNS).execute();
+    const sort = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).sort();
+    return { records: sort(records), attempts: sort(attempts) };
+  } finally {
+    await store.close();
+  }
 }
