@@ -62,7 +62,7 @@ export function renderStats(doc: StatsDocument, window: Window, color: boolean):
     `  ${doc.total_updates} attempt${doc.total_updates === 1 ? '' : 's'}: ${doc.succeeded} succeeded, ` +
       `${doc.failed} failed, ${doc.in_flight} in flight`,
   );
-  out.push(`  average interval between updates: ${doc.avg_interval_hours.overall === null ? '– (fewer than two updates of any stock)' : hours(doc.avg_interval_hours.overall) + ' h'}`);
+  out.push(`  average interval between updates: ${doc.avg_interval_hours.overall === null ? '– (no stock succeeded twice)' : hours(doc.avg_interval_hours.overall) + ' h'}`);
 
   out.push('', heading('Update reasons', color));
   out.push(
