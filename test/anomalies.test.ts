@@ -1,9 +1,10 @@
 /** `craveny-ops anomalies`: every kind found on a real-shaped log, nothing on a healthy one, exit codes for cron. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { bursts } from '../src/analysis/anomalies.js';
 import { bin, cli, fixture, ROOT, tempDir, tempStore } from './helpers.js';
+import { freshDatabase, stopPg } from './support/pg.js';
 
 const log = (name: string) => fixture('anomalies', name);
 
@@ -289,6 +290,28 @@ describe('update storms and failure spikes: merging overlapping windows', () => 
   it('counts a window of exactly the span as within it', () => {
     expect(bursts(at(0, 20, 40, 60), 60 * 60_000, 4)).toEqual([at(0, 20, 40, 60)]);
     expect(bursts(at(0, 20, 40, 61), 60 * 60_000, 4)).toEqual([]);
+  });
+});
+
+describe('anomalies on PostgreSQL', () => {
+  afterAll(() => stopPg());
+
+  it('gives the very document the SQLite store gives, for every fixture at once', async () => {
+    const files = ['healthy.log', 'prediction-cap.log', 'prediction-cap-next-day.log', 'ab-silent.log', 'failure-burst.log', 'utc-written.log', 'rule-violations.log'].map(log);
+    const pg = await freshDatabase('anomalies');
+    try {
+      const printed: string[] = [];
+      for (const spec of [tempStore(), pg.url]) {
+        expect((await cli(['--db', spec, 'ingest', ...files])).code).toBe(0);
+        const run = await cli(['--db', spec, 'anomalies', '--days', '10', '--until', '2025-11-10', '--json']);
+        expect(run.code).toBe(1);
+        printed.push(run.stdout);
+      }
+      expect(JSON.parse(printed[0]).anomalies.map((a: any) => a.kind)).toEqual(expect.arrayContaining(['update_storm', 'repeated_new_prediction', 'failure_spike', 'silent_ab_failure', 'rule_violation', 'phase_mismatch']));
+      expect(printed[1]).toBe(printed[0]);
+    } finally {
+      await pg.drop();
+    }
   });
 });
 
