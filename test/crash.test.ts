@@ -27,6 +27,18 @@ const hasStats = bin(['stats', '--help']).code === 0;
 const ingestArgs = (db: string) => ['--db', db, 'ingest', '--source-host', 'crash-host', log];
 const statsOf = (db: string) => bin(['--db', db, 'stats', '--days', '30', '--until', '2025-11-10', '--json']);
 
+/** The checkpoint a killed run left (0 when it died before the schema or the first commit). */
+function checkpointOf(db: string): number {
+  if (!fs.existsSync(db)) return 0;
+  const raw = new SQLite(db, { readonly: true });
+  try {
+    const hasSources = raw.prepare("SELECT 1 FROM sqlite_master WHERE name = 'sources'").get();
+    return hasSources ? (raw.prepare('SELECT COALESCE(MAX(byte_offset), 0) AS o FROM sources').get() as { o: number }).o : 0;
+  } finally {
+    raw.close();
+  }
+}
+
 beforeAll(async () => {
   dir = tempDir('craveny-crash-');
   log = path.join(dir, 'backend.log');
@@ -55,12 +67,8 @@ describe('ingest killed with SIGKILL', () => {
         if (run.signal === 'SIGKILL') kills++;
         else expect(run.code, run.stderr).toBe(0);
       }
-      if (fs.existsSync(db)) {
-        const offset = new SQLite(db, { readonly: true }).prepare('SELECT COALESCE(MAX(byte_offset), 0) AS o FROM sources').get() as
-          | { o: number }
-          | undefined;
-        if (offset && offset.o > 0 && offset.o < fs.statSync(log).size) partial++;
-      }
+      const offset = checkpointOf(db);
+      if (offset > 0 && offset < fs.statSync(log).size) partial++;
       const rerun = await spawnBin(ingestArgs(db), { env: SMALL_BATCHES });
       expect(rerun.code, rerun.stderr).toBe(0);
       const got = snapshot(db);

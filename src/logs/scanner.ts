@@ -67,20 +67,31 @@ export class LogScanner {
       if (buf.length > MAX_LINE_BYTES) this.skipLongLine();
       return;
     }
-    this.scan(buf, end);
-    this.stats.consumed += end;
-    this.carry = end < buf.length ? Buffer.from(buf.subarray(end)) : null;
-    if (this.carry && this.carry.length > MAX_LINE_BYTES) this.skipLongLine();
+    let used = this.scan(buf, end, false);
+    if (used < end && buf.length - end > MAX_LINE_BYTES) {
+      // The partial line will be skipped as too long: what waited for it is read as it stands.
+      this.scan(buf.subarray(used, end), end - used, true);
+      used = end;
+    }
+    this.stats.consumed += used;
+    this.carry = used < buf.length ? Buffer.from(buf.subarray(used)) : null;
+    if (this.carry && used === end && this.carry.length > MAX_LINE_BYTES) this.skipLongLine();
   }
 
-  /** Ends the stream; a last line without a newline is scanned only when the stream is final. */
+  /**
+   * Ends the stream: lines held back for a traceback that might have gone on are read as they
+   * stand; a last line without a newline is scanned only when the stream is final.
+   */
   finish(final: boolean): void {
-    if (final && this.carry && this.carry.length > 0) {
-      const buf = Buffer.concat([this.carry, Buffer.from('\n')]);
-      this.scan(buf, buf.length);
-      this.stats.consumed += this.carry.length;
-      this.carry = null;
-    }
+    if (!this.carry) return;
+    const carry = this.carry;
+    const buf = final && carry[carry.length - 1] !== NL ? Buffer.concat([carry, Buffer.from('\n')]) : carry;
+    const end = final ? buf.length : buf.lastIndexOf(NL) + 1;
+    if (end === 0) return;
+    this.scan(buf, end, true);
+    const done = Math.min(end, carry.length);
+    this.stats.consumed += done;
+    this.carry = done < carry.length ? carry.subarray(done) : null;
   }
 
   private skipLongLine(): void {
@@ -91,8 +102,12 @@ export class LogScanner {
     this.skippingLongLine = true;
   }
 
-  /** Scans the complete lines in buf[0, end). */
-  private scan(buf: Buffer, end: number): void {
+  /**
+   * Scans the complete lines in buf[0, end) and returns how many bytes it is done with: less than
+   * `end` when a record's traceback may go on past `end` (unless `final`), so that where a chunk
+   * ends never changes a record. Held-back lines are bounded by MAX_LINE_BYTES.
+   */
+  private scan(buf: Buffer, end: number, final: boolean): number {
     let counted = 0; // lines counted up to this byte offset
     let lineBase = this.stats.lines;
     const next = MARKERS.map((m) => buf.indexOf(m, 0));
@@ -104,30 +119,39 @@ export class LogScanner {
       const stop = buf.indexOf(NL, at);
       lineBase += countLines(buf, counted, start);
       counted = start;
-      this.handle(buf, start, stop, lineBase + 1, end);
+      if (!this.handle(buf, start, stop, lineBase + 1, end, final || end - start > MAX_LINE_BYTES)) {
+        this.stats.lines = lineBase;
+        this.noteLastTimestamp(buf, start);
+        return start;
+      }
       for (let i = 0; i < next.length; i++) if (next[i] >= 0 && next[i] < stop) next[i] = buf.indexOf(MARKERS[i], stop);
     }
     this.stats.lines = lineBase + countLines(buf, counted, end);
     this.noteLastTimestamp(buf, end);
+    return end;
   }
 
-  private handle(buf: Buffer, start: number, stop: number, lineNo: number, end: number): void {
+  /** Emits the record of one line; false (nothing emitted) when its traceback may not be complete yet. */
+  private handle(buf: Buffer, start: number, stop: number, lineNo: number, end: number, final: boolean): boolean {
     const line = parseLine(buf.toString('utf8', start, stop));
-    if (!line) return;
+    if (!line) return true;
     const match = matchMessage(line.logger, line.message);
-    if (match === null) return;
+    if (match === null) return true;
     if (match === 'malformed') {
       this.stats.malformed += 1;
       if (this.stats.malformedLines.length < MAX_MALFORMED_SAMPLES) this.stats.malformedLines.push(lineNo);
-      return;
+      return true;
     }
     const record = emptyRecord(match.kind, this.clock.toUtc(line.naiveMs), lineNo);
     Object.assign(record, match.fields);
     if (line.level === 'ERROR' || match.kind === 'generation_failed' || match.kind === 'update_failed') {
-      record.detail = tracebackTail(buf, stop + 1, end);
+      const tail = tracebackTail(buf, stop + 1, end, final);
+      if (tail === undefined) return false;
+      record.detail = tail;
     }
     this.stats.records += 1;
     this.emit(record);
+    return true;
   }
 
   private noteLastTimestamp(buf: Buffer, end: number): void {
@@ -151,13 +175,19 @@ function countLines(buf: Buffer, from: number, to: number): number {
   return n;
 }
 
-/** The last line of the traceback that follows a record, if one does (its lines carry no timestamp). */
-function tracebackTail(buf: Buffer, from: number, end: number): string | null {
+/**
+ * The last line of the traceback that follows a record, if one does (its lines carry no timestamp);
+ * undefined when the lines run out before the traceback visibly ends and more may follow (not `final`).
+ */
+function tracebackTail(buf: Buffer, from: number, end: number, final: boolean): string | null | undefined {
   let tail: string | null = null;
   let pos = from;
-  for (let n = 0; pos < end && n < MAX_TRACEBACK_LINES; n++) {
-    const stop = buf.indexOf(NL, pos);
-    if (stop < 0 || stop >= end) break;
+  for (let n = 0; n < MAX_TRACEBACK_LINES; n++) {
+    const stop = pos < end ? buf.indexOf(NL, pos) : -1;
+    if (stop < 0 || stop >= end) {
+      if (!final) return undefined;
+      break;
+    }
     const text = unwrap(buf.toString('utf8', pos, Math.min(stop, pos + 2000))).trim();
     if (n === 0 ? !text.startsWith('Traceback') : !Number.isNaN(lineNaiveMs(text)) || text.startsWith('INFO:')) break;
     if (text) tail = text;
