@@ -19,6 +19,7 @@ import {
   lockHost,
   rederiveAttempts,
   sourcesOfHost,
+  type SqliteHandle,
 } from '../store/writes.js';
 import { openInput, type Input } from './input.js';
 
@@ -155,7 +156,7 @@ async function ingestInput(
     if (stats.lastTs !== null && (lastTs === null || stats.lastTs > lastTs)) lastTs = stats.lastTs;
     await store.db.transaction().execute(async (trx) => {
       await lockHost(trx, options.host);
-      await insertRecords(trx, records.map((r) => toRow(r, source.id, options.host)));
+      await insertRecords(trx, records.map((r) => toRow(r, source.id, options.host)), store.sqlite);
       const moved = !(await advanceCheckpoint(trx, source.id, expected, {
         path: input.path,
         ...(grown ? identity : { fingerprint: source.fingerprint, fp_len: source.fp_len }),
@@ -168,7 +169,7 @@ async function ingestInput(
         updated_at: options.now(),
       }));
       if (moved) throw new CheckpointMoved();
-      await deriveFor(trx, options.host, records);
+      await deriveFor(trx, options.host, records, store.sqlite);
     });
     for (const r of records) if ((r.kind === 'attempt' || r.kind === 'skip') && r.phase) phases.note(r.phase, r.ts);
     summary.records += records.length;
@@ -197,7 +198,7 @@ async function ingestInput(
 }
 
 /** Derives the attempts that the new records can change, in the same transaction. */
-async function deriveFor(trx: Parameters<typeof insertRecords>[0], host: string, records: LogRecord[]): Promise<void> {
+async function deriveFor(trx: Parameters<typeof insertRecords>[0], host: string, records: LogRecord[], raw?: SqliteHandle): Promise<void> {
   if (records.length === 0) return;
   let from = Infinity;
   let to = -Infinity;
@@ -207,9 +208,9 @@ async function deriveFor(trx: Parameters<typeof insertRecords>[0], host: string,
     if (r.ts > to) to = r.ts;
     if (r.stockCode) stocks.add(r.stockCode);
   }
-  const attributed = await attributeGenerationFailures(trx, host, from, to);
+  const attributed = await attributeGenerationFailures(trx, host, from, to, raw);
   for (const s of attributed.stocks) stocks.add(s);
-  for (const stock of stocks) await rederiveAttempts(trx, host, stock, from, attributed.until);
+  for (const stock of stocks) await rederiveAttempts(trx, host, stock, from, attributed.until, raw);
 }
 
 /** Copytruncate keeps the inode and starts the bytes again: lines written meanwhile are lost by nature. */

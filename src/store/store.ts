@@ -19,6 +19,8 @@ export interface Store {
   location: string;
   /** PostgreSQL: the schema the store lives in (the first of search_path). */
   schema?: string;
+  /** SQLite: the raw handle, for statements the ingest prepares once (store/writes.ts). */
+  sqlite?: SQLite.Database;
   close(): Promise<void>;
 }
 
@@ -78,7 +80,7 @@ function openSqlite(file: string): Store {
     throw new UsageError(`cannot open the store ${file}: ${messageOf(error)}`);
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+  return { db, dialect: 'sqlite', location: file, sqlite, close: () => db.destroy() };
 }
 
 async function openPostgres(url: string): Promise<Store> {

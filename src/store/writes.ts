@@ -1,9 +1,151 @@
 /** The ingest side of the store: checkpoints, records and the attempts derived from them. */
-import { PostgresAdapter, sql, type Kysely, type Transaction } from 'kysely';
+import type SQLite from 'better-sqlite3';
+import { PostgresAdapter, sql, type CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import { deriveAttempts, type DeriveRecord } from '../analysis/derive.js';
-import type { Database, NewRecord, SourceRow } from './schema.js';
+import type { Database, NewAttempt, NewRecord, SourceRow } from './schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
+
+/**
+ * SQLite's raw handle, when the store is SQLite. better-sqlite3 prepares every statement kysely
+ * sends anew, and kysely builds a fresh query per call: on a large ingest that was most of the
+ * time. The same kysely-built SQL is prepared once on the handle and reused instead; statements
+ * run on the connection the kysely transaction holds, so they are part of that transaction.
+ * PostgreSQL (no handle) goes through kysely as before.
+ */
+export type SqliteHandle = SQLite.Database;
+
+const statements = new WeakMap<SqliteHandle, Map<string, SQLite.Statement>>();
+
+function prepared(raw: SqliteHandle, sqlText: string): SQLite.Statement {
+  let cache = statements.get(raw);
+  if (!cache) statements.set(raw, (cache = new Map()));
+  let statement = cache.get(sqlText);
+  if (!statement) cache.set(sqlText, (statement = raw.prepare(sqlText)));
+  return statement;
+}
+
+interface Query<R> {
+  compile(): CompiledQuery<R>;
+  execute(): Promise<R[]>;
+}
+
+/** The rows of a kysely query: through the prepared statement on SQLite. */
+async function rowsOf<R>(query: Query<R>, raw?: SqliteHandle): Promise<R[]> {
+  if (!raw) return query.execute();
+  const { sql: text, parameters } = query.compile();
+  return prepared(raw, text).all(...(parameters as unknown[])) as R[];
+}
+
+async function firstOf<R>(query: Query<R>, raw?: SqliteHandle): Promise<R | undefined> {
+  return (await rowsOf(query, raw))[0];
+}
+
+async function run(query: Query<unknown>, raw?: SqliteHandle): Promise<void> {
+  if (!raw) {
+    await query.execute();
+    return;
+  }
+  const { sql: text, parameters } = query.compile();
+  prepared(raw, text).run(...(parameters as unknown[]));
+}
+
+const RECORD_COLUMNS = [
+  'source_id',
+  'host',
+  'line_no',
+  'ts',
+  'kind',
+  'stock_code',
+  'mode',
+  'reason',
+  'text',
+  'phase',
+  'age_h',
+  'ttl_h',
+  'rate',
+  'threshold',
+  'prev_count',
+  'cur_count',
+  'predictions',
+  'cost_usd',
+  'detail',
+] as const satisfies readonly (keyof NewRecord)[];
+
+const ATTEMPT_COLUMNS = [
+  'host',
+  'stock_code',
+  'ts',
+  'record_id',
+  'reason',
+  'reason_text',
+  'phase',
+  'named_phase',
+  'age_h',
+  'ttl_h',
+  'rate',
+  'threshold',
+  'prev_count',
+  'cur_count',
+  'outcome',
+  'outcome_ts',
+  'completed_ts',
+  'generation_mode',
+  'generation_failed',
+  'completion_logged',
+  'error',
+] as const satisfies readonly (keyof NewAttempt)[];
+
+/** Rows bound per multi-row statement on SQLite: fewer statement runs, well under its 32766 variables. */
+const SQLITE_ROWS_PER_INSERT = 64;
+
+/**
+ * Inserts rows with one multi-row statement per SQLITE_ROWS_PER_INSERT rows, built by kysely once
+ * (parameters in column order, checked) and prepared once.
+ */
+function insertPrepared<T extends 'records' | 'attempts'>(
+  db: Db,
+  raw: SqliteHandle,
+  table: T,
+  columns: readonly string[],
+  rows: readonly Record<string, unknown>[],
+): void {
+  const statementFor = (n: number) => {
+    const template = Object.fromEntries(columns.map((c, i) => [c, i]));
+    const compiled = db
+      .insertInto(table)
+      .values(Array.from({ length: n }, () => template) as never)
+      .compile();
+    const expected = Array.from({ length: n }, () => columns.map((_, i) => i)).flat();
+    if (compiled.parameters.length !== expected.length || compiled.parameters.some((p, i) => p !== expected[i])) {
+      throw new Error(`insert into ${table}: unexpected parameter order`);
+    }
+    return prepared(raw, compiled.sql);
+  };
+  const width = columns.length;
+  let i = 0;
+  if (rows.length >= SQLITE_ROWS_PER_INSERT) {
+    const many = statementFor(SQLITE_ROWS_PER_INSERT);
+    const params: unknown[] = new Array(width * SQLITE_ROWS_PER_INSERT);
+    for (; i + SQLITE_ROWS_PER_INSERT <= rows.length; i += SQLITE_ROWS_PER_INSERT) {
+      let k = 0;
+      for (let j = i; j < i + SQLITE_ROWS_PER_INSERT; j++) {
+        const row = rows[j];
+        for (let c = 0; c < width; c++) params[k++] = row[columns[c]] ?? null;
+      }
+      many.run(params);
+    }
+  }
+  if (i < rows.length) {
+    const one = statementFor(1);
+    const params: unknown[] = new Array(width);
+    for (; i < rows.length; i++) {
+      const row = rows[i];
+      for (let c = 0; c < width; c++) params[c] = row[columns[c]] ?? null;
+      one.run(params);
+    }
+  }
+}
 
 const INSERT_CHUNK = 500;
 const GENERATION_STARTS = ['generation_started', 'generation_call'] as const;
@@ -72,7 +214,8 @@ export async function advanceCheckpoint(db: Db, id: number, expectedOffset: numb
   return Number(result.numUpdatedRows) === 1;
 }
 
-export async function insertRecords(db: Db, records: NewRecord[]): Promise<void> {
+export async function insertRecords(db: Db, records: NewRecord[], raw?: SqliteHandle): Promise<void> {
+  if (raw) return insertPrepared(db, raw, 'records', RECORD_COLUMNS, records as Record<string, unknown>[]);
   for (let i = 0; i < records.length; i += INSERT_CHUNK) {
     await db.insertInto('records').values(records.slice(i, i + INSERT_CHUNK)).execute();
   }
@@ -89,10 +232,12 @@ export async function attributeGenerationFailures(
   host: string,
   from: number,
   to: number,
+  raw?: SqliteHandle,
 ): Promise<{ stocks: Set<string>; until: number }> {
   const stocks = new Set<string>();
   let until = to;
-  const prior = await db
+  const prior = await firstOf(
+    db
     .selectFrom('records')
     .select('stock_code')
     .where('host', '=', host)
@@ -100,17 +245,20 @@ export async function attributeGenerationFailures(
     .where('ts', '<', from)
     .orderBy('ts', 'desc')
     .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  const next = await db
+    .limit(1),
+    raw,
+  );
+  const next = await firstOf(
+    db
     .selectFrom('records')
     .select('ts')
     .where('host', '=', host)
     .where('kind', 'in', GENERATION_STARTS)
     .where('ts', '>', to)
     .orderBy('ts')
-    .limit(1)
-    .executeTakeFirst();
+    .limit(1),
+    raw,
+  );
   let query = db
     .selectFrom('records')
     .select(['id', 'ts', 'kind', 'stock_code'])
@@ -118,13 +266,13 @@ export async function attributeGenerationFailures(
     .where('kind', 'in', [...GENERATION_STARTS, 'generation_failed'])
     .where('ts', '>=', from);
   if (next) query = query.where('ts', '<', next.ts);
-  const rows = await query.orderBy('ts').orderBy('id').execute();
+  const rows = await rowsOf(query.orderBy('ts').orderBy('id'), raw);
   let current = prior?.stock_code ?? null;
   for (const row of rows) {
     if (row.kind !== 'generation_failed') {
       current = row.stock_code;
     } else if (row.stock_code !== current) {
-      await db.updateTable('records').set({ stock_code: current }).where('id', '=', row.id).execute();
+      await run(db.updateTable('records').set({ stock_code: current }).where('id', '=', row.id), raw);
       if (row.stock_code) stocks.add(row.stock_code);
       if (current) stocks.add(current);
       until = Math.max(until, row.ts);
@@ -155,17 +303,20 @@ const DERIVE_COLUMNS = [
  * Rebuilds one stock's attempts after records in [from, to] changed: from its last attempt
  * before `from` (whose outcome may lie in the new records) up to its first attempt after `to`.
  */
-export async function rederiveAttempts(db: Db, host: string, stock: string, from: number, to: number): Promise<void> {
-  const before = await db
+export async function rederiveAttempts(db: Db, host: string, stock: string, from: number, to: number, raw?: SqliteHandle): Promise<void> {
+  const before = await firstOf(
+    db
     .selectFrom('attempts')
     .select('ts')
     .where('host', '=', host)
     .where('stock_code', '=', stock)
     .where('ts', '<', from)
     .orderBy('ts', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  const after = await db
+    .limit(1),
+    raw,
+  );
+  const after = await firstOf(
+    db
     .selectFrom('records')
     .select('ts')
     .where('host', '=', host)
@@ -173,8 +324,9 @@ export async function rederiveAttempts(db: Db, host: string, stock: string, from
     .where('kind', '=', 'attempt')
     .where('ts', '>', to)
     .orderBy('ts')
-    .limit(1)
-    .executeTakeFirst();
+    .limit(1),
+    raw,
+  );
   const start = before?.ts ?? from;
   let remove = db.deleteFrom('attempts').where('host', '=', host).where('stock_code', '=', stock).where('ts', '>=', start);
   let load = db
@@ -187,9 +339,10 @@ export async function rederiveAttempts(db: Db, host: string, stock: string, from
     remove = remove.where('ts', '<', after.ts);
     load = load.where('ts', '<', after.ts);
   }
-  await remove.execute();
-  const records: DeriveRecord[] = await load.orderBy('ts').orderBy('id').execute();
+  await run(remove, raw);
+  const records: DeriveRecord[] = await rowsOf(load.orderBy('ts').orderBy('id'), raw);
   const attempts = deriveAttempts(records);
+  if (raw) return insertPrepared(db, raw, 'attempts', ATTEMPT_COLUMNS, attempts as Record<string, unknown>[]);
   for (let i = 0; i < attempts.length; i += INSERT_CHUNK) {
     await db.insertInto('attempts').values(attempts.slice(i, i + INSERT_CHUNK)).execute();
   }
