@@ -1,0 +1,82 @@
+/**
+ * The original admin query's view, from the backend's table once the monitoring columns are
+ * filled: stocks whose latest update falls in the window, counted by reason (mapped to the
+ * reason categories of the logs) and by market phase. Each row holds only a stock's latest
+ * update, so this counts stocks, not every update: the logs (`stats`) count every attempt.
+ */
+import { UsageError } from '../errors.js';
+import { REASONS, REASON_LABELS, type Reason } from '../logs/record.js';
+import { reasonOf } from '../logs/vocabulary.js';
+import { isPhase, PHASES, type Phase } from '../market/rules.js';
+import { isoKst, LocalClock, type Window } from '../market/time.js';
+import { TABLE, type SummaryRow } from './database.js';
+import { lastUpdatedMs } from './freshness.js';
+
+export interface BackendStatsDocument {
+  source: 'backend';
+  period_days: number;
+  from: string;
+  until: string;
+  /** Rows (stocks) whose last_updated falls in the window. */
+  stocks_updated: number;
+  update_reasons: { reason: Reason; label: string; count: number }[];
+  market_phases: Record<Phase, number>;
+  /** Rows in the window whose last_market_phase is empty or not a phase name. */
+  unknown_phase: number;
+  /** Rows in the window whose last_update_reason is empty: updated before the backend filled it. */
+  unfilled: number;
+  /** The admin query's own grouping: each distinct reason text and its count, largest first. */
+  by_reason_text: { text: string; reason: Reason; count: number }[];
+}
+
+/** The stored reason may be the log's full text or already a category name. */
+function categoryOf(text: string): Reason {
+  const trimmed = text.trim();
+  return (REASONS as readonly string[]).includes(trimmed) ? (trimmed as Reason) : reasonOf(trimmed);
+}
+
+export function backendStats(rows: readonly SummaryRow[], window: Window, dbTz: string): BackendStatsDocument {
+  const clock = new LocalClock(dbTz);
+  const inWindow = rows.filter((r) => {
+    const ms = lastUpdatedMs(r.last_updated, clock);
+    return ms !== null && ms >= window.fromMs && ms < window.untilMs;
+  });
+  const reasons = new Map<Reason, number>();
+  const texts = new Map<string, number>();
+  const market_phases = Object.fromEntries(PHASES.map((p) => [p, 0])) as Record<Phase, number>;
+  let unknown_phase = 0;
+  let unfilled = 0;
+  for (const r of inWindow) {
+    const text = r.last_update_reason?.trim();
+    if (text) {
+      const reason = categoryOf(text);
+      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+      texts.set(text, (texts.get(text) ?? 0) + 1);
+    } else unfilled += 1;
+    const phase = r.last_market_phase?.trim() ?? '';
+    if (isPhase(phase)) market_phases[phase] += 1;
+    else unknown_phase += 1;
+  }
+  return {
+    source: 'backend',
+    period_days: window.days,
+    from: isoKst(window.fromMs),
+    until: isoKst(window.untilMs),
+    stocks_updated: inWindow.length,
+    update_reasons: REASONS.filter((r) => reasons.has(r))
+      .map((reason) => ({ reason, label: REASON_LABELS[reason], count: reasons.get(reason)! }))
+      .sort((a, b) => b.count - a.count),
+    market_phases,
+    unknown_phase,
+    unfilled,
+    by_reason_text: [...texts]
+      .map(([text, count]) => ({ text, reason: categoryOf(text), count }))
+      .sort((a, b) => b.count - a.count || a.text.localeCompare(b.text)),
+  };
+}
+
+export function needsMigration(location: string): UsageError {
+  return new UsageError(
+    `the backend database ${location}: ${TABLE} has no last_update_reason/last_market_phase columns yet: run craveny-ops backend migrate --pg URL, and let the backend fill them`,
+  );
+}
