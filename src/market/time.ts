@@ -3,7 +3,8 @@
  * and the conversion of a log's naive local timestamps to UTC.
  * Every "now" is a parameter so that tests pin the clock.
  */
-import { getTimezoneOffset } from 'date-fns-tz';
+// The subpath: the package's root loads all of date-fns, longer than node takes to start.
+import { getTimezoneOffset } from 'date-fns-tz/getTimezoneOffset';
 import { UsageError } from '../errors.js';
 import { PHASE_STARTS, type Phase } from './rules.js';
 

@@ -3,8 +3,12 @@
  * and one place that turns driver errors into a line a user can act on (exit 2), with the
  * URL's password never printed.
  */
-import pg from 'pg';
+import type Pg_ from 'pg';
 import { CliError, UsageError } from '../errors.js';
+
+// Loaded by the first openPool: the driver takes longer to load than node takes to start, and
+// most runs never touch PostgreSQL.
+let pg: typeof Pg_;
 
 const DEFAULT_CONNECT_TIMEOUT_S = 10;
 
@@ -40,7 +44,7 @@ export interface PoolOptions {
 
 export interface Pg {
   /** A pool whose clients report failures as PgError. */
-  pool: pg.Pool;
+  pool: Pg_.Pool;
   location: string;
   user: string;
   translate(error: unknown): unknown;
@@ -57,11 +61,12 @@ const PARSERS = new Map<number, (text: string) => unknown>([
 ]);
 const types = {
   getTypeParser: ((oid: number, format?: string) =>
-    PARSERS.get(oid) ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    PARSERS.get(oid) ?? pg.types.getTypeParser(oid, format as 'text')) as typeof Pg_.types.getTypeParser,
 };
 
 /** Opens a pool and proves it can connect, or throws one clear PgError. */
 export async function openPool(url: string, options: PoolOptions): Promise<Pg> {
+  pg ??= (await import('pg')).default;
   const location = redactUrl(url);
   let parsed: URL;
   try {
