@@ -11,10 +11,11 @@ import * as verify from './commands/verify.js';
 import * as anomalies from './commands/anomalies.js';
 import * as serve from './commands/serve.js';
 import * as metrics from './commands/metrics.js';
+import * as report from './commands/report.js';
 import * as backend from './commands/backend.js';
 import * as freshness from './commands/freshness.js';
 
-const COMMANDS = [migrate, ingest, stats, cost, verify, anomalies, serve, metrics, freshness, backend];
+const COMMANDS = [migrate, ingest, stats, cost, verify, anomalies, report, serve, metrics, freshness, backend];
 
 /** The package version; package.json sits one level above src/ and two above dist/src/. */
 function packageVersion(): string {

@@ -85,7 +85,7 @@ export async function collectMetrics(db: Db, pricePerCall: number | null): Promi
   };
 }
 
-function failureCause(a: Attempt): FailureCause {
+export function failureCause(a: Attempt): FailureCause {
   if (a.abandoned) return 'abandoned';
   return a.generationFailed ? 'generation_failed' : 'update_error';
 }
