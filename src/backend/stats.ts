@@ -8,8 +8,9 @@ import { UsageError } from '../errors.js';
 import { REASONS, REASON_LABELS, type Reason } from '../logs/record.js';
 import { reasonOf } from '../logs/vocabulary.js';
 import { isPhase, PHASES, type Phase } from '../market/rules.js';
-import { isoKst, LocalClock, type Window } from '../market/time.js';
-import { TABLE, type SummaryRow } from './database.js';
+import { assertTimeZone, isoKst, KST_ZONE, LocalClock, type Window } from '../market/time.js';
+import { barChart, heading } from '../render/table.js';
+import { openBackend, summaryRows, TABLE, type SummaryRow } from './database.js';
 import { lastUpdatedMs } from './freshness.js';
 
 export interface BackendStatsDocument {
@@ -79,4 +80,52 @@ export function needsMigration(location: string): UsageError {
   return new UsageError(
     `the backend database ${location}: ${TABLE} has no last_update_reason/last_market_phase columns yet: run craveny-ops backend migrate --pg URL, and let the backend fill them`,
   );
+}
+
+export interface BackendStatsFlags {
+  source?: string;
+  pg?: string;
+  dbTz?: string;
+}
+
+/** `stats --source backend`: reads the backend's table and returns what to print (JSON or a table). */
+export async function backendStatsOutput(
+  flags: BackendStatsFlags,
+  options: { window: Window; json: boolean },
+  ctx: { env: NodeJS.ProcessEnv; io: { color: boolean; err(text: string): void } },
+): Promise<string> {
+  if (flags.source !== 'backend') throw new UsageError(`--source must be logs or backend, got '${flags.source}'`);
+  const dbTz = assertTimeZone(flags.dbTz ?? KST_ZONE);
+  const backend = await openBackend(flags.pg ?? ctx.env.CRAVENY_OPS_BACKEND_PG);
+  let doc: BackendStatsDocument;
+  try {
+    const { rows, hasMonitoringColumns } = await summaryRows(backend);
+    if (!hasMonitoringColumns) throw needsMigration(backend.location);
+    doc = backendStats(rows, options.window, dbTz);
+  } finally {
+    await backend.close();
+  }
+  if (doc.stocks_updated > 0 && doc.unfilled === doc.stocks_updated) {
+    ctx.io.err('warning: no row in the window has last_update_reason filled yet: the backend writes it from its next update on');
+  }
+  return options.json ? JSON.stringify(doc, null, 2) : renderBackendStats(doc, options.window, ctx.io.color);
+}
+
+export function renderBackendStats(doc: BackendStatsDocument, window: Window, color: boolean): string {
+  const span = window.days === 1 ? window.firstDay : `${window.firstDay} to ${window.lastDay}`;
+  const out = [
+    heading(`Latest report update per stock, ${span} (backend database)`, color),
+    `  ${doc.stocks_updated} stock${doc.stocks_updated === 1 ? '' : 's'} updated in the window` +
+      (doc.unfilled ? `, ${doc.unfilled} without a recorded reason` : '') +
+      (doc.unknown_phase ? `, ${doc.unknown_phase} without a recorded phase` : ''),
+    '',
+    heading('Update reasons', color),
+    doc.update_reasons.length
+      ? barChart(doc.update_reasons.map((r) => ({ label: `${r.reason.padEnd(16)}  ${r.label}`, value: r.count })), { color })
+      : '  (none recorded)',
+    '',
+    heading('Market phases', color),
+    barChart(Object.entries(doc.market_phases).map(([phase, count]) => ({ label: phase, value: count })), { color }),
+  ];
+  return out.join('\n');
 }

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { logEnd } from '../analysis/attempts.js';
 import { computeStats, type StatsDocument } from '../analysis/stats.js';
+import { backendStatsOutput, type BackendStatsFlags } from '../backend/stats.js';
 import { kstDay, parseDay, parseDays, windowOf, type Window } from '../market/time.js';
 import { barChart, heading, table } from '../render/table.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
@@ -38,8 +39,12 @@ export function register(program: Command, ctx: Context): void {
     .option('--days <n>', `KST calendar days, 1–30 (default ${DEFAULT_DAYS})`)
     .option('--until <YYYY-MM-DD>', 'last day of the window, inclusive (default: today, KST)')
     .option('--json', 'print the JSON document of the contract')
-    .action(async (flags: StatsFlags, command: Command) => {
+    .option('--source <logs|backend>', "logs (the store, default) or backend: the backend database's last_update_reason/last_market_phase")
+    .option('--pg <url>', 'with --source backend: the backend database (env CRAVENY_OPS_BACKEND_PG)')
+    .option('--db-tz <zone>', "with --source backend: IANA zone of the database's naive last_updated (default Asia/Seoul)")
+    .action(async (flags: StatsFlags & BackendStatsFlags, command: Command) => {
       const options = parseStatsOptions(flags, ctx);
+      if (flags.source !== undefined && flags.source !== 'logs') return void ctx.io.out(await backendStatsOutput(flags, options, ctx));
       const config = configOf(command, ctx);
       const { doc, empty } = await withStore(storeSpecOf(command, ctx, config), async (store) => ({
         doc: await computeStats(store.db, options.window),
