@@ -8,7 +8,7 @@ import { DEFAULT_RULES } from '../src/market/rules.js';
 import { junitXml } from '../src/render/junit.js';
 import { displayWidth } from '../src/render/table.js';
 import { openStore } from '../src/store/store.js';
-import { cli, fixture, tempDir, tempStore } from './helpers.js';
+import { bin, cli, fixture, tempDir, tempStore } from './helpers.js';
 
 const verify = (name: string) => fixture('verify', `${name}.log`);
 
@@ -128,6 +128,11 @@ describe('verify day1 on a weekend', () => {
     expect(run.json().checks.every((c: any) => c.status === 'not_exercised')).toBe(true);
     expect(run.stderr).toContain('the store holds no decisions');
     expect(run.code).toBe(3);
+  });
+
+  it('warns when the holiday data does not cover the year', async () => {
+    const run = await cli(['--db', tempStore(), 'verify', 'day1', '--date', '2030-03-05', '--json']);
+    expect(run.stderr).toMatch(/2030-03-05 is outside the years the Korean holiday data covers \(\d{4}–\d{4}\); it may be a public holiday/);
   });
 
   it('warns about a public holiday with its name', async () => {
@@ -284,6 +289,17 @@ describe('JUnit output', () => {
     expect(suite['@skipped']).toBe('2');
     expect(suite['@failures']).toBe('0');
     expect(suite.testcase.filter((t: any) => t.skipped !== undefined).map((t: any) => t['@name'])).toEqual(['market_open_fresh', 'trading_price_move']);
+  });
+});
+
+describe('the built binary', () => {
+  it('runs verify day1 end to end: JUnit on stdout, the weekend warning on stderr, exit 3', async () => {
+    const db = await storeOf('weekend-follows-rules');
+    const run = bin(['--db', db, 'verify', 'day1', '--date', '2025-11-08', '--format', 'junit']);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toBe('warning: 2025-11-08 is not a KRX trading day (Saturday)\n');
+    expect(XMLValidator.validate(run.stdout)).toBe(true);
+    expect(parser.parse(run.stdout).testsuites['@tests']).toBe('5');
   });
 });
 
