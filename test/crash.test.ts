@@ -13,6 +13,7 @@ import { generateLog, rng, seedOf } from './support/logs.js';
 import { doubles, snapshot, spawnBin, type Snapshot } from './support/store.js';
 
 const TRIALS = 20;
+const MIGRATE_TRIALS = 5;
 const SMALL_BATCHES = { CRAVENY_OPS_BATCH_RECORDS: '40', CRAVENY_OPS_READ_BYTES: '16384' };
 const seed = seedOf('crash');
 const random = rng(seed);
@@ -42,7 +43,7 @@ function checkpointOf(db: string): number {
 beforeAll(async () => {
   dir = tempDir('craveny-crash-');
   log = path.join(dir, 'backend.log');
-  fs.writeFileSync(log, generateLog(seed, 3 << 20));
+  fs.writeFileSync(log, generateLog(seed, 2 << 20));
   const db = path.join(dir, 'reference.db');
   const clean = await spawnBin(ingestArgs(db), { env: SMALL_BATCHES });
   expect(clean.stderr).toBe('');
@@ -54,13 +55,13 @@ beforeAll(async () => {
 
 describe('ingest killed with SIGKILL', () => {
   it(`leaves, after a re-run, the same store as a clean run (${TRIALS} trials, some kills mid-commit)`, async () => {
-    expect(reference.records.length).toBeGreaterThan(5_000);
+    expect(reference.records.length).toBeGreaterThan(3_000);
     let partial = 0;
     let kills = 0;
     for (let trial = 0; trial < TRIALS; trial++) {
       const db = path.join(dir, `trial-${trial}.db`);
-      // One to three kills per trial, each at a random moment of what a clean run takes.
-      const rounds = 1 + Math.floor(random() * 3);
+      // One or two kills per trial, each at a random moment of what a clean run takes.
+      const rounds = 1 + Math.floor(random() * 2);
       for (let k = 0; k < rounds; k++) {
         const at = Math.floor(random() * cleanMs);
         const run = await spawnBin(ingestArgs(db), { env: SMALL_BATCHES, killAfterMs: at });
@@ -93,7 +94,7 @@ describe('ingest killed with SIGKILL', () => {
 describe('a migration interrupted', () => {
   it('by SIGKILL while `migrate` runs on a fresh store leaves a store the next command migrates', async () => {
     let kills = 0;
-    for (let trial = 0; trial < 8; trial++) {
+    for (let trial = 0; trial < MIGRATE_TRIALS; trial++) {
       const db = path.join(dir, `migrate-${trial}.db`);
       const run = await spawnBin(['--db', db, 'migrate'], { killAfterMs: 150 + Math.floor(random() * 250) });
       if (run.signal === 'SIGKILL') kills++;
@@ -104,7 +105,7 @@ describe('a migration interrupted', () => {
       const integrity = new SQLite(db, { readonly: true }).pragma('integrity_check', { simple: true });
       expect(integrity).toBe('ok');
     }
-    console.log(`crash: 8 migrate runs, ${kills} killed`);
+    console.log(`crash: ${MIGRATE_TRIALS} migrate runs, ${kills} killed`);
   }, 60_000);
 
   it('by SIGKILL in the middle of a migration (after part of its DDL) is rolled back and redone', async () => {
