@@ -3,19 +3,61 @@ import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { CliError } from './errors.js';
 import { processContext, type Context } from './commands/context.js';
-import * as ingest from './commands/ingest.js';
-import * as migrate from './commands/migrate.js';
-import * as stats from './commands/stats.js';
-import * as cost from './commands/cost.js';
-import * as verify from './commands/verify.js';
-import * as anomalies from './commands/anomalies.js';
-import * as serve from './commands/serve.js';
-import * as metrics from './commands/metrics.js';
-import * as report from './commands/report.js';
-import * as backend from './commands/backend.js';
-import * as freshness from './commands/freshness.js';
 
-const COMMANDS = [migrate, ingest, stats, cost, verify, anomalies, report, serve, metrics, freshness, backend];
+interface CommandModule {
+  register(program: Command, ctx: Context): void;
+}
+
+/**
+ * A command whose module is loaded only when it runs (or for help): Node loads a graph of modules
+ * at about a millisecond per file, so loading every command's libraries (charts, Prometheus, the
+ * PostgreSQL driver, …) for every run cost more than Node's own start-up.
+ */
+interface LazyCommand {
+  name: string;
+  load: () => Promise<CommandModule>;
+}
+
+/** In help order. An entry is `{ name, load: () => import(…) }`; a plain imported module works too (always loaded). */
+const COMMANDS: (CommandModule | LazyCommand)[] = [
+  { name: 'migrate', load: () => import('./commands/migrate.js') },
+  { name: 'ingest', load: () => import('./commands/ingest.js') },
+  { name: 'stats', load: () => import('./commands/stats.js') },
+  { name: 'cost', load: () => import('./commands/cost.js') },
+  { name: 'verify', load: () => import('./commands/verify.js') },
+  { name: 'anomalies', load: () => import('./commands/anomalies.js') },
+  { name: 'report', load: () => import('./commands/report.js') },
+  { name: 'serve', load: () => import('./commands/serve.js') },
+  { name: 'metrics', load: () => import('./commands/metrics.js') },
+  { name: 'freshness', load: () => import('./commands/freshness.js') },
+  { name: 'backend', load: () => import('./commands/backend.js') },
+];
+
+/** Global options that take a value, so that the command name can be found before parsing. */
+const GLOBAL_VALUE_OPTIONS = new Set(['--db', '--config']);
+
+/** The command a run names, if any: the first argument that is not a global option or its value. */
+function commandName(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') return argv[i + 1];
+    if (GLOBAL_VALUE_OPTIONS.has(arg)) i++;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return undefined;
+}
+
+/** The modules to register: only the named command's, or all of them for help, typos and suggestions. */
+async function commandsFor(argv: string[]): Promise<CommandModule[]> {
+  const name = commandName(argv);
+  const known = COMMANDS.some((c) => 'name' in c && c.name === name);
+  const modules: CommandModule[] = [];
+  for (const c of COMMANDS) {
+    if (!('load' in c)) modules.push(c);
+    else if (!known || c.name === name) modules.push(await c.load());
+  }
+  return modules;
+}
 
 /** The package version; package.json sits one level above src/ and two above dist/src/. */
 function packageVersion(): string {
@@ -27,7 +69,7 @@ function packageVersion(): string {
 }
 const version = packageVersion();
 
-export function buildProgram(ctx: Context): Command {
+export function buildProgram(ctx: Context, commands: CommandModule[]): Command {
   const program = new Command('craveny-ops')
     .description('Operations toolkit for the craveny stock-report backend: update statistics, LLM cost, verification and anomalies from its logs')
     .version(version, '-V, --version')
@@ -37,14 +79,14 @@ export function buildProgram(ctx: Context): Command {
     .showHelpAfterError('(run craveny-ops --help for the commands and options)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.out(s), writeErr: (s) => ctx.io.err(s) });
-  for (const command of COMMANDS) command.register(program, ctx);
+  for (const command of commands) command.register(program, ctx);
   for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: (s) => ctx.io.out(s), writeErr: (s) => ctx.io.err(s) });
   return program;
 }
 
 /** Runs the CLI and returns the exit code: 0 ok, 1 check failed or anomaly found, 2 usage or input error, 3 inconclusive. */
 export async function main(argv: string[], ctx: Context = processContext()): Promise<number> {
-  const program = buildProgram(ctx);
+  const program = buildProgram(ctx, await commandsFor(argv));
   try {
     await program.parseAsync(argv, { from: 'user' });
     return ctx.exitCode;
