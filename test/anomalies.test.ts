@@ -89,8 +89,10 @@ describe('anomalies on a backend with the 20-prediction cap', () => {
     ]);
   });
 
-  it('counts both days when the window holds both', async () => {
+  it('counts both days when the window holds both, dating the rows of the table', async () => {
     const db = await storeWith([log('prediction-cap.log'), log('prediction-cap-next-day.log')]);
+    const text = await anomalies(db, ['--days', '2', '--until', '2025-11-06']);
+    expect(text.stdout).toContain('│ repeated_new_prediction │ 005930 │ 11-05 10:11–11-06 08:00 │     6 │');
     const doc = (await anomalies(db, ['--days', '2', '--until', '2025-11-06', '--json'])).json();
     expect(doc.from).toBe('2025-11-05T00:00:00+09:00');
     const repeated = doc.anomalies.filter((a: any) => a.kind === 'repeated_new_prediction');
@@ -123,8 +125,10 @@ describe('anomalies on a backend with the 20-prediction cap', () => {
     const run = await anomalies(db, ['--until', '2025-11-05']);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/Anomalies, 2025-11-05 \(1 day, KST\): 3 found/);
-    expect(run.stdout).toMatch(/│ 1 │ update_storm {12}│ 005930 │ 2025-11-05 10:02:00 │ 2025-11-05 10:52:00 │ {5}6 │ {9}6 │ \$0\.006 │/);
-    expect(run.stdout).toMatch(/ {2}3\. trigger 2 \(새 예측 추가\) fires with 기존: 20, 현재: 45 on every call/);
+    expect(run.stdout).toContain('│ update_storm            │ 005930 │ 10:02–10:52 │     6 │     6 │ $0.006 │');
+    expect(run.stdout).toContain('  repeated_new_prediction 000660: trigger 2 (새 예측 추가) fires with 기존: 20, 현재: 45 on every call');
+    // The table fits a terminal of 80 columns.
+    for (const line of run.stdout.split('\n').filter((l) => /^[┌│├└]/.test(l))) expect(line.length).toBeLessThanOrEqual(80);
   });
 
   it('defaults to today (KST) for cron', async () => {

@@ -77,21 +77,21 @@ const shortTime = (iso: string) => iso.slice(0, 19).replace('T', ' ');
 export function renderAnomalies(doc: AnomaliesDocument, window: Window, color: boolean): string {
   const title = `Anomalies, ${windowName(window)} (${window.days} day${window.days === 1 ? '' : 's'}, KST)`;
   if (doc.anomalies.length === 0) return `${heading(title, color)}\n\n  no anomalies`;
-  const rows = doc.anomalies.map((a, i) => [
-    i + 1,
+  // Within one day the date goes without saying; minutes keep the table inside 80 columns.
+  const clock = (iso: string) => (window.days === 1 ? iso.slice(11, 16) : `${iso.slice(5, 10)} ${iso.slice(11, 16)}`);
+  const rows = doc.anomalies.map((a) => [
     a.kind,
     a.stock_code ?? '–',
-    shortTime(a.first_ts),
-    shortTime(a.last_ts),
+    a.first_ts === a.last_ts ? clock(a.first_ts) : `${clock(a.first_ts)}–${clock(a.last_ts)}`,
     a.count,
     a.llm_calls ?? '–',
     a.cost_usd === undefined ? '–' : formatUsd(a.cost_usd),
   ]);
-  const grid = table(['#', 'kind', 'stock', 'first', 'last', 'count', 'LLM calls', 'cost'], rows, {
-    align: ['right', 'left', 'left', 'left', 'left', 'right', 'right', 'right'],
+  const grid = table(['kind', 'stock', 'time', 'count', 'calls', 'cost'], rows, {
+    align: ['left', 'left', 'left', 'right', 'right', 'right'],
     color,
   });
-  const details = doc.anomalies.map((a, i) => `  ${i + 1}. ${a.detail}`);
+  const details = doc.anomalies.map((a) => `  ${a.kind}${a.stock_code ? ' ' + a.stock_code : ''}: ${a.detail}`);
   return [heading(`${title}: ${doc.anomalies.length} found`, color), '', grid, '', ...details].join('\n');
 }
 
