@@ -283,8 +283,8 @@ function silentAbFailures(attempts: readonly Attempt[], cost: CallLedger): Anoma
     return {
       ...span('silent_ab_failure', stock, own),
       detail:
-        `A/B generation failed ${own.length}× (last error: ${oneLine(own[own.length - 1].error ?? 'unknown')}) yet "A/B 분석 요약 업데이트 완료" was logged: ` +
-        `the stored report is empty until the stock is updated again; ${callsPhrase(calls)}`,
+        `A/B generation failed ${own.length}× (last error: ${oneLine(own[own.length - 1].error ?? 'unknown')}) yet "A/B 분석 요약 업데이트 완료" was logged, so an empty report was saved: ` +
+        `force an update of ${stock}; ${callsPhrase(calls)}`,
       ...calls,
     };
   });
