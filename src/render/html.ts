@@ -1,7 +1,8 @@
 /**
  * The HTML dashboard of `craveny-ops report --html`: one self-contained file that opens offline and
  * from a mail attachment. Tables are rendered here (readable even where scripts are blocked); the
- * three charts are drawn by the Chart.js bundle inlined into the page, from the report's JSON.
+ * three charts are drawn by the Chart.js bundle inlined into the page, from the report's JSON, which
+ * the page also carries whole (id report-data) for anyone who wants the numbers back out.
  *
  * Every string that came from a log is untrusted: text goes through esc(), the data island through
  * jsonForScript(), and a Content-Security-Policy allows only the page's own two scripts (by hash)
@@ -125,9 +126,9 @@ const CHART_SCRIPT = `
       labels: days.map(function (d) { return d.date.slice(5); }),
       datasets: [
         { type: 'line', label: 'cost (USD)', data: days.map(function (d) { return d.cost_usd; }), yAxisID: 'usd',
-          borderColor: '#cc4125', backgroundColor: '#cc4125', tension: 0.2 },
+          borderColor: '#cc4125', backgroundColor: '#cc4125', tension: 0, order: 0 },
         { type: 'bar', label: 'LLM calls', data: days.map(function (d) { return d.calls; }), yAxisID: 'calls',
-          backgroundColor: 'rgba(61,133,198,0.35)' }
+          backgroundColor: 'rgba(61,133,198,0.35)', maxBarThickness: 48, order: 1 }
       ]
     },
     options: {
@@ -164,6 +165,7 @@ td.n, th.n { text-align: right; }
 .badge { display: inline-block; padding: 0 7px; border-radius: 10px; font-size: 12px; font-weight: 600; color: #fff; background: #8c959f; }
 .pass { background: #1a7f37; } .fail { background: #cf222e; } .inconclusive, .not_exercised, .no_data { background: #8c959f; }
 .muted { color: var(--muted); }
+.nowrap, th { white-space: nowrap; }
 .msg { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12px; white-space: pre-wrap; word-break: break-word; }
 footer { color: var(--muted); font-size: 12px; margin-top: 8px; }
 `;
@@ -218,7 +220,8 @@ export function renderHtml(doc: ReportDocument, chartJs: string = chartJsBundle(
     stats.update_reasons.length ? '<div class="chart"><canvas id="chart-reasons" role="img" aria-label="update reasons"></canvas></div>' : '<p class="muted">No update attempts in this window.</p>'
   }
   ${reasonTable(stats)}</div>
-  <div class="card"><h2>Market phases</h2><div class="chart"><canvas id="chart-phases" role="img" aria-label="update attempts by market phase"></canvas></div></div>
+  <div class="card"><h2>Market phases</h2><div class="chart"><canvas id="chart-phases" role="img" aria-label="update attempts by market phase"></canvas></div>
+  ${phaseTable(stats)}</div>
 </section>
 
 <section class="card"><h2>Daily LLM calls and cost</h2><div class="chart"><canvas id="chart-cost" role="img" aria-label="LLM calls and cost per day"></canvas></div>
@@ -228,10 +231,9 @@ export function renderHtml(doc: ReportDocument, chartJs: string = chartJsBundle(
 
 <section class="card"><h2>By stock</h2>${stockTable(stats, cost)}</section>
 
-<section class="grid">
-  <div class="card"><h2>Day 1 checks${doc.day1 ? `, ${esc(doc.day1.date)} ${badge(doc.day1.status)}` : ''}</h2>${day1Table(doc.day1)}</div>
-  <div class="card"><h2>Day 2–7 checks${doc.week ? `, ${esc(doc.week.from)} – ${esc(doc.week.to)} ${badge(doc.week.status)}` : ''}</h2>${weekTable(doc.week)}</div>
-</section>
+<section class="card"><h2>Day 1 checks${doc.day1 ? `, ${esc(doc.day1.date)} ${badge(doc.day1.status)}` : ''}</h2>${day1Table(doc.day1)}</section>
+
+<section class="card"><h2>Day 2–7 checks${doc.week ? `, ${esc(doc.week.from)} – ${esc(doc.week.to)} ${badge(doc.week.status)}` : ''}</h2>${weekTable(doc.week)}</section>
 
 <section class="card"><h2>Anomalies</h2>${anomalyTable(doc.anomalies.anomalies)}</section>
 
@@ -239,7 +241,7 @@ export function renderHtml(doc: ReportDocument, chartJs: string = chartJsBundle(
 
 <footer>craveny-ops · times in Asia/Seoul · charts by Chart.js (MIT) · this file makes no network requests</footer>
 </main>
-<script type="application/json" id="report-data">${jsonForScript({ stats, cost })}</script>
+<script type="application/json" id="report-data">${jsonForScript(doc)}</script>
 <script>${chartJs}</script>
 <script>${CHART_SCRIPT}</script>
 </body>
@@ -253,7 +255,16 @@ function reasonTable(stats: StatsDocument): string {
     (r) =>
       `<tr><td><span class="badge" style="background:${REASON_COLORS[r.reason] ?? '#999'}">&nbsp;</span> ${esc(r.reason)}</td><td>${esc(r.label)}</td>${num(r.count)}</tr>`,
   );
-  return `<table><thead><tr><th>reason</th><th>as logged</th><th class="n">attempts</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<table><thead><tr><th>reason</th><th>label</th><th class="n">attempts</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function phaseTable(stats: StatsDocument): string {
+  const total = stats.total_updates;
+  const rows = Object.entries(stats.market_phases).map(
+    ([phase, count]) =>
+      `<tr><td><span class="badge" style="background:${PHASE_COLORS[phase] ?? '#999'}">&nbsp;</span> ${esc(phase)}</td>${num(count)}${num(total ? pct(count / total) : '–')}</tr>`,
+  );
+  return `<table><thead><tr><th>phase</th><th class="n">attempts</th><th class="n">share</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function heatmap(h: ReportDocument['heatmap']): string {
@@ -307,10 +318,10 @@ function day1Table(day1: Day1Result | null): string {
 function weekTable(week: WeekResult | null): string {
   if (!week) return '<p class="muted">No days to check.</p>';
   const days = week.checks[0]?.days.map((d) => d.date) ?? [];
-  const head = `<tr><th>check</th>${days.map((d) => `<th class="n">${esc(d.slice(5))}</th>`).join('')}</tr>`;
+  const head = `<tr><th>check</th><th>status</th>${days.map((d) => `<th class="n">${esc(d.slice(5))}</th>`).join('')}</tr>`;
   const rows = week.checks.map(
     (c) =>
-      `<tr><td>${esc(c.id)} ${badge(c.status)}</td>${c.days
+      `<tr><td>${esc(c.id)}</td><td>${badge(c.status)}</td>${c.days
         .map((d) => `<td class="n" title="${esc(d.status)}">${d.value === null ? '<span class="muted">–</span>' : `<span class="badge ${esc(d.status)}">${esc(d.value)}</span>`}</td>`)
         .join('')}</tr>`,
   );
@@ -321,7 +332,7 @@ function anomalyTable(anomalies: readonly Anomaly[]): string {
   if (!anomalies.length) return '<p class="muted">None found.</p>';
   const rows = anomalies.map(
     (a) =>
-      `<tr><td>${esc(a.kind)}</td><td>${esc(a.stock_code ?? '–')}</td><td>${esc(a.first_ts.slice(0, 16).replace('T', ' '))}</td>${num(a.count)}<td class="msg">${esc(a.detail)}</td></tr>`,
+      `<tr><td>${esc(a.kind)}</td><td>${esc(a.stock_code ?? '–')}</td><td class="nowrap">${esc(a.first_ts.slice(0, 16).replace('T', ' '))}</td>${num(a.count)}<td class="msg">${esc(a.detail)}</td></tr>`,
   );
   return `<table><thead><tr><th>kind</th><th>stock</th><th>first</th><th class="n">count</th><th>detail</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
@@ -330,7 +341,7 @@ function failureTable(failures: readonly FailedAttempt[]): string {
   if (!failures.length) return '<p class="muted">No failed updates in this window.</p>';
   const rows = failures.map(
     (f) =>
-      `<tr><td>${esc(f.ts.slice(0, 19).replace('T', ' '))}</td><td>${esc(f.stock_code)}</td><td>${esc(f.cause.replace('_', ' '))}</td><td class="msg">${esc(f.reason_text)}</td><td class="msg">${esc(f.error ?? '')}</td></tr>`,
+      `<tr><td class="nowrap">${esc(f.ts.slice(0, 19).replace('T', ' '))}</td><td>${esc(f.stock_code)}</td><td class="nowrap">${esc(f.cause.replace('_', ' '))}</td><td class="msg">${esc(f.reason_text)}</td><td class="msg">${esc(f.error ?? '')}</td></tr>`,
   );
   return `<table><thead><tr><th>time</th><th>stock</th><th>cause</th><th>reason as logged</th><th>error as logged</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
