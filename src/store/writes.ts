@@ -111,6 +111,9 @@ function insertPrepared<T extends 'records' | 'attempts'>(
   rows: readonly Record<string, unknown>[],
 ): void {
   const statementFor = (n: number) => {
+    const key = `insert into ${table}: ${n} rows`;
+    const known = statements.get(raw)?.get(key);
+    if (known) return known;
     const template = Object.fromEntries(columns.map((c, i) => [c, i]));
     const compiled = db
       .insertInto(table)
@@ -120,7 +123,9 @@ function insertPrepared<T extends 'records' | 'attempts'>(
     if (compiled.parameters.length !== expected.length || compiled.parameters.some((p, i) => p !== expected[i])) {
       throw new Error(`insert into ${table}: unexpected parameter order`);
     }
-    return prepared(raw, compiled.sql);
+    const statement = prepared(raw, compiled.sql);
+    statements.get(raw)!.set(key, statement);
+    return statement;
   };
   const width = columns.length;
   let i = 0;
