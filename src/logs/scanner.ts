@@ -2,6 +2,7 @@
  * Turns a byte stream of backend logs into records. Report lines are about 3 % of a log,
  * so bytes are searched for the report loggers' names first and only those lines are decoded.
  */
+import { isUtf8 } from 'node:buffer';
 import { LocalClock } from '../market/time.js';
 import { lineNaiveMs, parseLine, unwrap } from './line.js';
 import { emptyRecord, type LogRecord } from './record.js';
@@ -21,6 +22,10 @@ export interface ScanStats {
   /** Line numbers (1-based) of the first malformed lines. */
   malformedLines: number[];
   longLines: number;
+  /** Report lines that are not valid UTF-8 (a log written in CP949, or damaged bytes). */
+  invalidUtf8: number;
+  /** NUL bytes were seen: binary data, or the hole a copytruncate leaves behind. */
+  nulBytes: boolean;
   /** Latest time of any timestamped line (UTC ms), or null. */
   lastTs: number | null;
   /** Bytes fully consumed: up to and including the last complete line. */
@@ -43,6 +48,8 @@ export class LogScanner {
       malformed: 0,
       malformedLines: [],
       longLines: 0,
+      invalidUtf8: 0,
+      nulBytes: false,
       lastTs: null,
       consumed: start.consumed,
     };
@@ -108,6 +115,10 @@ export class LogScanner {
    * ends never changes a record. Held-back lines are bounded by MAX_LINE_BYTES.
    */
   private scan(buf: Buffer, end: number, final: boolean): number {
+    if (!this.stats.nulBytes) {
+      const nul = buf.indexOf(0);
+      if (nul >= 0 && nul < end) this.stats.nulBytes = true;
+    }
     let counted = 0; // lines counted up to this byte offset
     let lineBase = this.stats.lines;
     const next = MARKERS.map((m) => buf.indexOf(m, 0));
@@ -133,24 +144,29 @@ export class LogScanner {
 
   /** Emits the record of one line; false (nothing emitted) when its traceback may not be complete yet. */
   private handle(buf: Buffer, start: number, stop: number, lineNo: number, end: number, final: boolean): boolean {
+    // A writer that kept its offset across a copytruncate leaves NULs before its next line.
+    while (start < stop && buf[start] === 0) start++;
     const line = parseLine(buf.toString('utf8', start, stop));
-    if (!line) return true;
-    const match = matchMessage(line.logger, line.message);
-    if (match === null) return true;
+    const match = line && matchMessage(line.logger, line.message);
+    let record: LogRecord | null = null;
+    if (line && match && match !== 'malformed') {
+      record = emptyRecord(match.kind, this.clock.toUtc(line.naiveMs), lineNo);
+      Object.assign(record, match.fields);
+      if (line.level === 'ERROR' || match.kind === 'generation_failed' || match.kind === 'update_failed') {
+        const tail = tracebackTail(buf, stop + 1, end, final);
+        if (tail === undefined) return false; // handled again, and counted, with the next chunk
+        record.detail = tail;
+      }
+    }
+    if (!isUtf8(buf.subarray(start, stop))) this.stats.invalidUtf8 += 1;
     if (match === 'malformed') {
       this.stats.malformed += 1;
       if (this.stats.malformedLines.length < MAX_MALFORMED_SAMPLES) this.stats.malformedLines.push(lineNo);
-      return true;
     }
-    const record = emptyRecord(match.kind, this.clock.toUtc(line.naiveMs), lineNo);
-    Object.assign(record, match.fields);
-    if (line.level === 'ERROR' || match.kind === 'generation_failed' || match.kind === 'update_failed') {
-      const tail = tracebackTail(buf, stop + 1, end, final);
-      if (tail === undefined) return false;
-      record.detail = tail;
+    if (record) {
+      this.stats.records += 1;
+      this.emit(record);
     }
-    this.stats.records += 1;
-    this.emit(record);
     return true;
   }
 
