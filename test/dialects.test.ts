@@ -21,6 +21,7 @@ const READS: string[][] = [
   ['anomalies', '--days', '1', '--until', '2025-11-04', '--json'],
   ['verify', 'day1', '--date', '2025-11-04', '--json'],
   ['verify', 'week', '--from', '2025-11-03', '--json'],
+  ['metrics'],
 ];
 
 /** The inputs: the fixture day from one host, and the same day in other formats from two more. */

@@ -219,6 +219,15 @@ describe.runIf(haveCsv)('freshness on the 36 real rows', () => {
 });
 
 describe('freshness and stats --source backend without what they need', () => {
+  it('names a refused connection to the backend database in one line, without the password', async () => {
+    const run = await cli(['freshness', '--pg', 'postgres://ops:p@ss@127.0.0.1:1/craveny', '--json']);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim()).toBe(
+      'craveny-ops: the backend database postgres://ops:***@127.0.0.1:1/craveny: connection refused at 127.0.0.1:1: is PostgreSQL running and listening there?',
+    );
+  });
+
   it('asks for --pg', async () => {
     const run = await cli(['freshness', '--json']);
     expect(run.code).toBe(2);

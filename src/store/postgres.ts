@@ -18,7 +18,8 @@ export function isPostgresUrl(spec: string): boolean {
 
 /** A database URL without its password, for messages. */
 export function redactUrl(spec: string): string {
-  return spec.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@]*@/i, '$1:***@');
+  // Up to the last '@': a password with an unencoded '@' is hidden whole rather than in part.
+  return spec.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):.*@/i, '$1:***@');
 }
 
 /** An expected PostgreSQL failure: `reason` says what went wrong, the message also where. */
