@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { esc, jsonForScript } from '../src/render/html.js';
+import { esc, jsonForScript, renderHtml } from '../src/render/html.js';
 import { bin, cli, fixture, ROOT, tempDir, tempStore } from './helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -77,6 +77,17 @@ describe('craveny-ops report --html', () => {
     const failures = island(day.html).failures;
     expect(failures.map((f: { ts: string }) => f.ts.slice(11, 16))).toEqual(['21:30', '13:00', '12:05', '09:15']);
     expect(failures.map((f: { cause: string }) => f.cause)).toEqual(['abandoned', 'update_error', 'generation_failed', 'generation_failed']);
+  });
+
+  it('lists at most 25 anomalies in the page, with the count per kind and of those left out', () => {
+    const doc = island(day.html);
+    const one = doc.anomalies.anomalies[0];
+    doc.anomalies.anomalies = Array.from({ length: 30 }, (_, i) => ({ ...one, detail: `anomaly number ${i}` }));
+    const html = renderHtml(doc, '/* no chart bundle needed here */');
+    expect(html).toContain(`${one.kind} ×30`);
+    expect(html).toContain('anomaly number 24');
+    expect(html).not.toContain('anomaly number 25<');
+    expect(html).toContain('5 more not shown');
   });
 
   it('writes to stdout with --html -', async () => {

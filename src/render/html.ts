@@ -328,13 +328,23 @@ function weekTable(week: WeekResult | null): string {
   return `<table><thead>${head}</thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
+/** Anomalies listed in the page; a storm can make hundreds, and the JSON island keeps them all. */
+const ANOMALIES_SHOWN = 25;
+
 function anomalyTable(anomalies: readonly Anomaly[]): string {
   if (!anomalies.length) return '<p class="muted">None found.</p>';
-  const rows = anomalies.map(
+  const kinds = new Map<string, number>();
+  for (const a of anomalies) kinds.set(a.kind, (kinds.get(a.kind) ?? 0) + 1);
+  const summary = `<p>${[...kinds].map(([kind, count]) => `${esc(kind)} ×${count}`).join(' · ')}</p>`;
+  const more =
+    anomalies.length > ANOMALIES_SHOWN
+      ? `<p class="muted">${anomalies.length - ANOMALIES_SHOWN} more not shown: craveny-ops anomalies lists them all.</p>`
+      : '';
+  const rows = anomalies.slice(0, ANOMALIES_SHOWN).map(
     (a) =>
       `<tr><td>${esc(a.kind)}</td><td>${esc(a.stock_code ?? '–')}</td><td class="nowrap">${esc(a.first_ts.slice(0, 16).replace('T', ' '))}</td>${num(a.count)}<td class="msg">${esc(a.detail)}</td></tr>`,
   );
-  return `<table><thead><tr><th>kind</th><th>stock</th><th>first</th><th class="n">count</th><th>detail</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `${summary}<table><thead><tr><th>kind</th><th>stock</th><th>first</th><th class="n">count</th><th>detail</th></tr></thead><tbody>${rows.join('')}</tbody></table>${more}`;
 }
 
 function failureTable(failures: readonly FailedAttempt[]): string {
