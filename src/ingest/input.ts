@@ -21,7 +21,7 @@ export interface Input {
   size: number | null;
   /** The first bytes (decompressed), up to HEAD_BYTES: the identity of the stream. */
   head: Buffer;
-  /** Decompressed bytes from `offset` on. A stream ends only once. */
+  /** Decompressed bytes from `offset` on; a chunk is valid until the next is asked for. A stream ends only once. */
   chunks(offset: number): AsyncIterable<Buffer>;
 }
 
@@ -60,13 +60,18 @@ export async function openInput(path: string, stdin: NodeJS.ReadableStream = pro
   }
 }
 
+/**
+ * One buffer, read into again for every chunk: a chunk is valid until the next is asked for
+ * (the scanner copies what it keeps). Fresh buffers cost page faults and garbage to collect,
+ * and lifted peak memory by tens of MB on large files.
+ */
 async function* readFile(path: string, offset: number): AsyncIterable<Buffer> {
   const fd = fs.openSync(path, 'r');
   try {
     let position = offset;
     const size = readBytes();
+    const buf = Buffer.allocUnsafe(size);
     for (;;) {
-      const buf = Buffer.allocUnsafe(size);
       const n = fs.readSync(fd, buf, 0, size, position);
       if (n === 0) return;
       position += n;

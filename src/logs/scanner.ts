@@ -36,6 +36,8 @@ export class LogScanner {
   readonly stats: ScanStats;
   private carry: Buffer | null = null;
   private skippingLongLine = false;
+  /** Where the carry and the next chunk are joined, reused: a fresh buffer per chunk cost garbage and peak memory. */
+  private work = Buffer.alloc(0);
 
   constructor(
     private readonly clock: LocalClock,
@@ -67,10 +69,11 @@ export class LogScanner {
       this.skippingLongLine = false;
       chunk = chunk.subarray(nl + 1);
     }
-    const buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+    const buf = this.carry ? this.join(this.carry, chunk) : chunk;
     const end = buf.lastIndexOf(NL) + 1;
     if (end === 0) {
-      this.carry = buf;
+      // A copy: the chunk (the input's read buffer) and the work buffer are both written over next.
+      this.carry = Buffer.from(buf);
       if (buf.length > MAX_LINE_BYTES) this.skipLongLine();
       return;
     }
@@ -83,6 +86,14 @@ export class LogScanner {
     this.stats.consumed += used;
     this.carry = used < buf.length ? Buffer.from(buf.subarray(used)) : null;
     if (this.carry && used === end && this.carry.length > MAX_LINE_BYTES) this.skipLongLine();
+  }
+
+  private join(carry: Buffer, chunk: Buffer): Buffer {
+    const length = carry.length + chunk.length;
+    if (this.work.length < length) this.work = Buffer.allocUnsafe(Math.max(length, 2 * this.work.length));
+    carry.copy(this.work, 0);
+    chunk.copy(this.work, carry.length);
+    return this.work.subarray(0, length);
   }
 
   /**
