@@ -82,7 +82,10 @@ export function renderAnomalies(doc: AnomaliesDocument, window: Window, color: b
   const rows = doc.anomalies.map((a) => [
     a.kind,
     a.stock_code ?? '–',
-    a.first_ts === a.last_ts ? clock(a.first_ts) : `${clock(a.first_ts)}–${clock(a.last_ts)}`,
+    a.first_ts === a.last_ts
+      ? clock(a.first_ts)
+      : // Within one day the end needs only its clock time: the row then fits 80 columns.
+        `${clock(a.first_ts)}–${a.first_ts.slice(0, 10) === a.last_ts.slice(0, 10) ? a.last_ts.slice(11, 16) : clock(a.last_ts)}`,
     a.count,
     a.llm_calls ?? '–',
     a.cost_usd === undefined ? '–' : formatUsd(a.cost_usd),
