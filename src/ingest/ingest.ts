@@ -15,6 +15,8 @@ import {
   advanceCheckpoint,
   attributeGenerationFailures,
   createSource,
+  detachSources,
+  relocateSource,
   insertRecords,
   lockHost,
   rederiveAttempts,
@@ -66,8 +68,10 @@ export async function ingest(store: Store, paths: string[], options: IngestOptio
   const clock = new LocalClock(options.logTz);
   const phases = new PhaseCheck(clock);
   const files: FileSummary[] = [];
+  // As they were before this run: a copy ingested first moves the checkpoint of the stream it copied.
+  const before = await sourcesOfHost(store.db, options.host);
   for (const path of paths) {
-    files.push(await ingestPath(store, path, clock, phases, options));
+    files.push(await ingestPath(store, path, clock, phases, options, before));
   }
   return {
     files,
@@ -83,12 +87,13 @@ async function ingestPath(
   clock: LocalClock,
   phases: PhaseCheck,
   options: IngestOptions,
+  before: SourceRow[],
 ): Promise<FileSummary> {
   const summary: FileSummary = { path, lines: 0, records: 0, malformed: 0, malformed_lines: [], long_lines: 0, warnings: [] };
   for (let attempt = 0; ; attempt++) {
     try {
       const input = await openInput(path, options.stdin);
-      await ingestInput(store, input, clock, phases, options, summary);
+      await ingestInput(store, input, clock, phases, options, summary, before);
       return summary;
     } catch (error) {
       if (error instanceof CheckpointMoved && attempt < MAX_CONFLICT_RETRIES && path !== '-') continue;
@@ -120,8 +125,9 @@ async function ingestInput(
   phases: PhaseCheck,
   options: IngestOptions,
   summary: FileSummary,
+  before: SourceRow[],
 ): Promise<void> {
-  if (input.head.length === 0) return;
+  if (input.head.length === 0) return noteTruncation(store, before, input, null, summary);
   const known = await sourcesOfHost(store.db, options.host);
   const identity = { fingerprint: sha1(input.head), fp_len: input.head.length };
   const source =
@@ -135,12 +141,16 @@ async function ingestInput(
       created_at: options.now(),
       updated_at: options.now(),
     }));
-  noteTruncation(known, input, source, summary);
+  await noteTruncation(store, before, input, source, summary);
   const grown = source.fp_len < input.head.length;
   // An unchanged input is not read again: plain files by size, gzip by the size in its trailer.
   if (!grown && input.size !== null && source.seen_size > 0) {
     const seen = input.compressed ? source.seen_size % 2 ** 32 : source.seen_size;
-    if (seen === input.size) return;
+    if (seen === input.size) {
+      // Still note where the stream lives now (renamed, compressed): the inode it left may be reused.
+      if (source.inode !== input.inode || source.path !== input.path) await relocateSource(store.db, source.id, input);
+      return;
+    }
   }
 
   let pending: LogRecord[] = [];
@@ -261,17 +271,23 @@ async function deriveFor(trx: Parameters<typeof insertRecords>[0], host: string,
   for (const stock of stocks) await rederiveAttempts(trx, host, stock, from, attributed.until, raw);
 }
 
-/** Copytruncate keeps the inode and starts the bytes again: lines written meanwhile are lost by nature. */
-function noteTruncation(known: SourceRow[], input: Input, current: SourceRow, summary: FileSummary): void {
-  if (input.compressed || input.inode === null || input.size === null) return;
-  const truncated = known.some(
-    (s) => current.byte_offset === 0 && s.id !== current.id && s.inode === input.inode && s.device === input.device && s.path === input.path && s.seen_size > input.size!,
+/**
+ * Copytruncate keeps the inode and starts the bytes again: lines written meanwhile are lost by nature.
+ * It shows as a stream that lived at this path and inode before the run but whose bytes the file no
+ * longer continues (empty, or new bytes of any length). That stream is then detached from the inode,
+ * so that one truncation is reported once.
+ */
+async function noteTruncation(store: Store, before: SourceRow[], input: Input, current: SourceRow | null, summary: FileSummary): Promise<void> {
+  if (input.compressed || input.inode === null) return;
+  // The same path too: logrotate frees the inode of a compressed file, and a new file soon reuses it.
+  const gone = before.filter(
+    (s) => s.id !== current?.id && s.seen_size > 0 && s.inode === input.inode && s.device === input.device && s.path === input.path,
   );
-  if (truncated) {
-    summary.warnings.push(
-      `${input.path} was truncated in place (copytruncate): lines written between the copy and the truncation cannot be recovered`,
-    );
-  }
+  if (gone.length === 0) return;
+  summary.warnings.push(
+    `${input.path} was truncated in place (copytruncate): lines written between the copy and the truncation cannot be recovered`,
+  );
+  await detachSources(store.db, gone.map((s) => s.id), input.inode);
 }
 
 function toRow(r: LogRecord, sourceId: number, host: string): NewRecord {

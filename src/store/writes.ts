@@ -170,6 +170,16 @@ export async function sourcesOfHost(db: Db, host: string): Promise<SourceRow[]> 
   return db.selectFrom('sources').selectAll().where('host', '=', host).execute();
 }
 
+/** Streams no longer at their inode (the file was truncated and rewritten): known by their bytes alone. */
+export async function detachSources(db: Db, ids: number[], inode: string): Promise<void> {
+  await db.updateTable('sources').set({ inode: null }).where('id', 'in', ids).where('inode', '=', inode).execute();
+}
+
+/** A stream found under another name or inode (rotated, compressed) without new bytes to commit. */
+export async function relocateSource(db: Db, id: number, at: { path: string; device: string | null; inode: string | null }): Promise<void> {
+  await db.updateTable('sources').set({ path: at.path, device: at.device, inode: at.inode }).where('id', '=', id).execute();
+}
+
 export async function sourceById(db: Db, id: number): Promise<SourceRow | undefined> {
   return db.selectFrom('sources').selectAll().where('id', '=', id).executeTakeFirst();
 }
