@@ -25,7 +25,9 @@ import {
 } from '../store/writes.js';
 import { openInput, type Input } from './input.js';
 
-const BATCH_RECORDS = 20_000;
+// Records per transaction. Larger batches derive attempts less often but hold more garbage between
+// collections: 20 000 peaked above 150 MB on a 300 MB log, 8 000 stays under it at ~5 % more time.
+const BATCH_RECORDS = 8_000;
 /** Test knob: small batches make commits frequent, so that a crash test's SIGKILL lands in one. */
 const batchRecords = () => Number(process.env.CRAVENY_OPS_BATCH_RECORDS) || BATCH_RECORDS;
 const BATCH_BYTES = 256 << 20;

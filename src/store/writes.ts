@@ -315,6 +315,12 @@ const DERIVE_COLUMNS = [
 ] as const;
 
 /**
+ * The kinds deriveAttempts reads; the others (skips, [LLM_COST], generation calls and completions,
+ * no predictions) are more than half of the records and were loaded back for nothing.
+ */
+export const DERIVE_KINDS = ['attempt', 'generation_started', 'generation_failed', 'update_succeeded', 'report_failed', 'update_failed'] as const;
+
+/**
  * Rebuilds one stock's attempts after records in [from, to] changed: from its last attempt
  * before `from` (whose outcome may lie in the new records) up to its first attempt after `to`.
  */
@@ -349,7 +355,8 @@ export async function rederiveAttempts(db: Db, host: string, stock: string, from
     .select(DERIVE_COLUMNS)
     .where('host', '=', host)
     .where('stock_code', '=', stock)
-    .where('ts', '>=', start);
+    .where('ts', '>=', start)
+    .where('kind', 'in', DERIVE_KINDS);
   if (after) {
     remove = remove.where('ts', '<', after.ts);
     load = load.where('ts', '<', after.ts);
