@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The benchmark's generator is plain JavaScript (bench/ runs without a build step).
 // @ts-expect-error no type declarations for the .mjs
 import { generateLog } from '../bench/generate.mjs';
+import { deriveAttempts } from '../src/analysis/derive.js';
 import { openStore, type Store } from '../src/store/store.js';
+import { DERIVE_KINDS } from '../src/store/writes.js';
 import { cli, tempDir } from './helpers.js';
 
 interface Counts {
@@ -83,6 +85,25 @@ describe('the benchmark log generator', () => {
       .where((eb) => eb.or([eb('text', 'like', '%종합 분석 리포트%'), eb('text', 'like', '%주가 업데이트%'), eb('text', 'like', '%뉴스 저장%')]))
       .execute();
     expect(lookalikeTexts).toEqual([]);
+  });
+
+  it('lets ingest re-derive attempts from the kinds derivation reads only, with the same result as from every record', async () => {
+    const all = await store.db
+      .selectFrom('records')
+      .select(['id', 'host', 'ts', 'kind', 'stock_code', 'mode', 'reason', 'text', 'phase', 'age_h', 'ttl_h', 'rate', 'threshold', 'prev_count', 'cur_count'])
+      .where('stock_code', 'is not', null)
+      .orderBy('stock_code')
+      .orderBy('ts')
+      .orderBy('id')
+      .execute();
+    const byStock = (rows: typeof all) => {
+      const out = new Map<string, typeof all>();
+      for (const r of rows) out.set(r.stock_code!, [...(out.get(r.stock_code!) ?? []), r]);
+      return out;
+    };
+    const kinds: readonly string[] = DERIVE_KINDS;
+    const filtered = byStock(all.filter((r) => kinds.includes(r.kind)));
+    for (const [stock, rows] of byStock(all)) expect(deriveAttempts(filtered.get(stock) ?? []), stock).toEqual(deriveAttempts(rows));
   });
 
   it('writes the same log for the same seed', () => {
