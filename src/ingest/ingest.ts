@@ -9,7 +9,8 @@ import { PhaseCheck } from '../analysis/phase-check.js';
 import { isoKst, LocalClock } from '../market/time.js';
 import type { LogRecord } from '../logs/record.js';
 import { LogScanner } from '../logs/scanner.js';
-import type { Store } from '../store/store.js';
+import { CliError } from '../errors.js';
+import { isSqliteError, storeProblem, type Store } from '../store/store.js';
 import type { NewRecord, SourceRow } from '../store/schema.js';
 import {
   advanceCheckpoint,
@@ -99,6 +100,8 @@ async function ingestPath(
       return summary;
     } catch (error) {
       if (error instanceof CheckpointMoved && attempt < MAX_CONFLICT_RETRIES && path !== '-') continue;
+      // The store failing (full disk, lock, read-only) is no problem of this file: the run stops.
+      if (isSqliteError(error)) throw new CliError(`cannot write to the store ${store.location}: ${storeProblem(error)}`, 2);
       summary.error = error instanceof CheckpointMoved ? `${path}: another ingest kept moving its checkpoint` : (error as Error).message;
       return summary;
     }

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { type DatabaseConnection, type Driver, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, sql } from 'kysely';
 import { CliError, UsageError } from '../errors.js';
 import { migratorFor } from './migrations.js';
 import { isPostgresUrl, openPool, PgError, redactUrl } from './postgres.js';
@@ -42,7 +42,7 @@ export async function openStore(spec: string, options: { migrate?: boolean } = {
 export async function migrateToLatest(store: Store): Promise<string[]> {
   const migrator = migratorFor(store.db, store.schema);
   const fail = (error: unknown) => {
-    const why = error instanceof PgError ? error.reason : messageOf(error);
+    const why = error instanceof PgError ? error.reason : storeProblem(error);
     return new CliError(`cannot bring the store ${store.location} up to date: ${why}`, 2);
   };
   // kysely runs SQLite migrations outside any transaction, so a crash half-way used to leave
@@ -66,20 +66,44 @@ export async function migrateToLatest(store: Store): Promise<string[]> {
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
+/**
+ * SQLite ends a transaction by itself on some errors (SQLITE_FULL at commit, for one); kysely's
+ * rollback that follows then fails with "no transaction is active" and hides the real error.
+ */
+class StoreSqliteDriver extends SqliteDriver {
+  constructor(private readonly sqlite: SQLite.Database) {
+    super({ database: sqlite });
+  }
+
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (this.sqlite.inTransaction) await super.rollbackTransaction(connection);
+  }
+}
+
+class StoreSqliteDialect extends SqliteDialect {
+  constructor(private readonly sqlite: SQLite.Database) {
+    super({ database: sqlite });
+  }
+
+  override createDriver(): Driver {
+    return new StoreSqliteDriver(this.sqlite);
+  }
+}
+
 function openSqlite(file: string): Store {
   const dir = path.dirname(path.resolve(file));
   if (!fs.existsSync(dir)) throw new UsageError(`store directory ${dir} does not exist`);
   if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new UsageError(`store ${file} is a directory`);
   let sqlite: SQLite.Database;
   try {
-    sqlite = new SQLite(file, { timeout: 30_000 });
+    sqlite = new SQLite(file, { timeout: busyTimeoutMs() });
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
   } catch (error) {
-    throw new UsageError(`cannot open the store ${file}: ${messageOf(error)}`);
+    throw new UsageError(`cannot open the store ${file}: ${storeProblem(error)}`);
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new StoreSqliteDialect(sqlite) });
   return { db, dialect: 'sqlite', location: file, sqlite, close: () => db.destroy() };
 }
 
@@ -97,6 +121,33 @@ async function openPostgres(url: string): Promise<Store> {
     await db.destroy();
     throw translate(error);
   }
+}
+
+/** How long a command waits for another one's write to finish; a knob for tests. */
+export function busyTimeoutMs(): number {
+  return Number(process.env.CRAVENY_OPS_BUSY_TIMEOUT_MS) || 30_000;
+}
+
+/** A SQLite failure, from the file rather than from a query (a full disk, a lock, a read-only file…). */
+export function isSqliteError(error: unknown): boolean {
+  return String((error as { code?: unknown } | null)?.code ?? '').startsWith('SQLITE_');
+}
+
+/** What a SQLite failure means to the operator, and what to do; other errors as they are. */
+export function storeProblem(error: unknown): string {
+  const code = String((error as { code?: unknown } | null)?.code ?? '');
+  if (code.startsWith('SQLITE_READONLY')) {
+    return 'it is read-only: SQLite needs to write the file and, next to it, its -wal and -shm files (check the permissions of both the file and its directory)';
+  }
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return `it is locked by another process (waited ${busyTimeoutMs() / 1000} s): run again once that one has finished`;
+  }
+  if (code === 'SQLITE_FULL') return 'the disk is full: free some space and run again (nothing was half-written)';
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
+    return 'it is not a craveny-ops store, or it is corrupt: move it aside and ingest the logs again to rebuild it';
+  }
+  if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN')) return `it cannot be read or written (${messageOf(error)})`;
+  return messageOf(error);
 }
 
 export function messageOf(error: unknown): string {

@@ -79,3 +79,44 @@ export function spawnBin(args: string[], options: { env?: NodeJS.ProcessEnv; kil
     });
   });
 }
+
+/**
+ * Nothing half-written: for every source, the records stored are exactly those of the lines its
+ * checkpoint covers (as counted in a reference store holding the whole file). Returns the mismatches.
+ */
+export function halfWritten(file: string, referenceFile: string): string[] {
+  const reference = new SQLite(referenceFile, { readonly: true, fileMustExist: true });
+  const store = new SQLite(file, { readonly: true, fileMustExist: true });
+  try {
+    const lines = new Map<string, number[]>();
+    const rows = reference
+      .prepare('SELECT s.fingerprint AS fp, r.line_no AS line FROM records r JOIN sources s ON s.id = r.source_id')
+      .all() as { fp: string; line: number }[];
+    for (const { fp, line } of rows) lines.set(fp, [...(lines.get(fp) ?? []), line]);
+    const problems: string[] = [];
+    const read = store.transaction(() => {
+      const sources = store.prepare('SELECT id, fingerprint, lines FROM sources').all() as { id: number; fingerprint: string; lines: number }[];
+      for (const s of sources) {
+        const n = (store.prepare('SELECT COUNT(*) AS n FROM records WHERE source_id = ?').get(s.id) as { n: number }).n;
+        const covered = (lines.get(s.fingerprint) ?? []).filter((l) => l <= s.lines).length;
+        if (n !== covered) problems.push(`source ${s.id}: ${n} records stored, its checkpoint (line ${s.lines}) covers ${covered}`);
+      }
+      const orphans = (store.prepare('SELECT COUNT(*) AS n FROM records WHERE source_id NOT IN (SELECT id FROM sources)').get() as { n: number }).n;
+      if (orphans) problems.push(`${orphans} records without a source`);
+    });
+    read();
+    return problems;
+  } finally {
+    reference.close();
+    store.close();
+  }
+}
+
+export function integrity(file: string): string {
+  const db = new SQLite(file, { readonly: true, fileMustExist: true });
+  try {
+    return String(db.pragma('integrity_check', { simple: true }));
+  } finally {
+    db.close();
+  }
+}
