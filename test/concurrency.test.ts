@@ -10,6 +10,7 @@ import { bin, tempDir } from './helpers.js';
 import { LogGenerator, seedOf } from './support/logs.js';
 import { doubles, snapshot, spawnBin, type Snapshot } from './support/store.js';
 
+const RACES = 5;
 const SMALL_BATCHES = { CRAVENY_OPS_BATCH_RECORDS: '40', CRAVENY_OPS_READ_BYTES: '16384' };
 const seed = seedOf('concurrency');
 let dir: string;
@@ -35,8 +36,8 @@ beforeAll(async () => {
 }, 60_000);
 
 describe('two ingests started together on the same files', () => {
-  it('end with exactly one copy of each record (3 races)', async () => {
-    for (let race = 0; race < 3; race++) {
+  it(`end with exactly one copy of each record (${RACES} races, each on a fresh store)`, async () => {
+    for (let race = 0; race < RACES; race++) {
       const db = path.join(dir, `race-${race}.db`);
       const [a, b] = await Promise.all([spawnBin(ingestArgs(db), { env: SMALL_BATCHES }), spawnBin(ingestArgs(db), { env: SMALL_BATCHES })]);
       expect(a.code, `first ingest: ${a.stderr}`).toBe(0);

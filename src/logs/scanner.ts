@@ -101,11 +101,15 @@ export class LogScanner {
    * stand; a last line without a newline is scanned only when the stream is final.
    */
   finish(final: boolean): void {
-    if (!this.carry) return;
     const carry = this.carry;
+    this.carry = null;
+    if (!carry || carry.length === 0) return;
     const buf = final && carry[carry.length - 1] !== NL ? Buffer.concat([carry, Buffer.from('\n')]) : carry;
     const end = final ? buf.length : buf.lastIndexOf(NL) + 1;
-    if (end === 0) return;
+    if (end === 0) {
+      this.carry = carry;
+      return;
+    }
     this.scan(buf, end, true);
     const done = Math.min(end, carry.length);
     this.stats.consumed += done;

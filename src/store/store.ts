@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { type DatabaseConnection, type Driver, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, sql } from 'kysely';
+import { CompiledQuery, type DatabaseConnection, type Driver, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, sql } from 'kysely';
 import { CliError, UsageError } from '../errors.js';
 import { migratorFor } from './migrations.js';
 import { isPostgresUrl, openPool, PgError, redactUrl } from './postgres.js';
@@ -75,6 +75,14 @@ class StoreSqliteDriver extends SqliteDriver {
     super({ database: sqlite });
   }
 
+  /**
+   * IMMEDIATE: every transaction here writes, and one that began by reading could find, once it
+   * writes, that another process committed meanwhile: SQLITE_BUSY at once, whatever the timeout.
+   */
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+
   override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     if (this.sqlite.inTransaction) await super.rollbackTransaction(connection);
   }
@@ -90,6 +98,22 @@ class StoreSqliteDialect extends SqliteDialect {
   }
 }
 
+/**
+ * Runs `fn` again while SQLite answers BUSY without waiting (switching a new file to WAL, which two
+ * commands starting together on a fresh store both do), up to the busy timeout.
+ */
+function whenNotBusy<T>(fn: () => T): T {
+  const until = Date.now() + busyTimeoutMs();
+  for (;;) {
+    try {
+      return fn();
+    } catch (error) {
+      if (!String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY') || Date.now() >= until) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
+  }
+}
+
 function openSqlite(file: string): Store {
   const dir = path.dirname(path.resolve(file));
   if (!fs.existsSync(dir)) throw new UsageError(`store directory ${dir} does not exist`);
@@ -97,7 +121,7 @@ function openSqlite(file: string): Store {
   let sqlite: SQLite.Database;
   try {
     sqlite = new SQLite(file, { timeout: busyTimeoutMs() });
-    sqlite.pragma('journal_mode = WAL');
+    whenNotBusy(() => sqlite.pragma('journal_mode = WAL'));
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
   } catch (error) {
