@@ -39,6 +39,7 @@ process.chdir(ROOT);
 
 const cpu = /model name\s*:\s*(.*)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model ?? '?';
 note(`machine: ${os.cpus().length} cores (nproc), ${cpu}, node ${process.version}, ${os.platform()} ${os.release()}`);
+note(`load average at start: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (other processes on the machine distort every figure)`);
 note(`mode: ${quick ? 'quick' : 'full'}, size ${fmtBytes(size)}, ${reps} run(s) per figure (median), year store: ${yearDays} days`);
 
 const rows = [];
@@ -97,7 +98,7 @@ const yearIngest = measure('year ingest', ingestArgs(YEAR_STORE, YEAR_LOG), {
 });
 checkStore(YEAR_STORE, yearCounts, 'year ingest');
 note(`ingested the year store in ${yearIngest.median.toFixed(2)} s (${(yearCounts.bytes / MB / yearIngest.median).toFixed(0)} MB/s, peak ${fmtRss(yearIngest.rss)})`);
-rows.push({ what: `year store ingest (${fmtBytes(yearCounts.bytes)}, for the reads below)`, m: yearIngest, ratio: null, base: '', target: null });
+rows.push({ what: `year store ingest (${fmtBytes(yearCounts.bytes)}, ${yearCounts.records_total} records: setup of the reads)`, m: yearIngest, ratio: null, base: '', target: null });
 
 const available = commandsOf(spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' }).stdout);
 const until = '2025-11-04';
@@ -177,6 +178,7 @@ function print() {
   for (const r of table) console.log(line(r));
   console.log('\nCommands');
   for (const r of rows) console.log(`  ${r.what}:\n    $ ${r.m.cmd}`);
+  console.log(`\nload average at end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   const failed = rows.filter((r) => !r.pass);
   console.log(`\n${failed.length === 0 ? 'PASS' : 'FAIL'}: ${rows.length - failed.length} of ${rows.length} figures within the targets of issue 8`);
   process.exitCode = failed.length ? 1 : 0;
