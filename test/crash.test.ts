@@ -92,6 +92,51 @@ describe('ingest killed with SIGKILL', () => {
   });
 });
 
+describe('ingest killed inside a commit', () => {
+  it('at the k-th write of an open transaction (5 trials) leaves, after a re-run, the same store as a clean run', async () => {
+    const { spawn } = await import('node:child_process');
+    let inside = 0;
+    for (let trial = 0; trial < 5; trial++) {
+      const db = path.join(dir, `in-commit-${trial}.db`);
+      const k = 20 + Math.floor(random() * 400);
+      // The real CLI, in a child whose SQLite kills the process at its k-th write inside a transaction.
+      const script = `
+        import SQLite from 'better-sqlite3';
+        const probe = new SQLite(':memory:');
+        const proto = Object.getPrototypeOf(probe.prepare('select 1'));
+        const run = proto.run;
+        let writes = 0;
+        proto.run = function (...args) {
+          if (this.database.inTransaction && ++writes === ${k}) {
+            process.stdout.write('killed in a transaction\\n');
+            process.kill(process.pid, 'SIGKILL');
+          }
+          return run.apply(this, args);
+        };
+        const { main } = await import(${JSON.stringify(path.join(ROOT, 'dist/src/cli.js'))});
+        process.exitCode = await main(${JSON.stringify(ingestArgs(db))});
+      `;
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: ROOT,
+        env: { ...process.env, ...SMALL_BATCHES },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      const signal = await new Promise((resolve) => child.on('close', (_code, sig) => resolve(sig)));
+      if (signal === 'SIGKILL' && out.includes('killed in a transaction')) inside++;
+      const rerun = await spawnBin(ingestArgs(db), { env: SMALL_BATCHES });
+      expect(rerun.code, rerun.stderr).toBe(0);
+      const got = snapshot(db);
+      expect(got.records, `in-commit trial ${trial} (seed ${seed}, k ${k})`).toEqual(reference.records);
+      expect(got.attempts).toEqual(reference.attempts);
+      expect(got.sources).toEqual(reference.sources);
+    }
+    console.log(`crash: 5 runs killed inside an open write transaction, ${inside} confirmed`);
+    expect(inside).toBe(5);
+  }, 120_000);
+});
+
 describe('a migration interrupted', () => {
   it('by SIGKILL while `migrate` runs on a fresh store leaves a store the next command migrates', async () => {
     let kills = 0;
