@@ -11,7 +11,9 @@ import type { LogRecord } from '../logs/record.js';
 import { LogScanner } from '../logs/scanner.js';
 import { CliError } from '../errors.js';
 import { isSqliteError, storeProblem, type Store } from '../store/store.js';
-import type { NewRecord, SourceRow } from '../store/schema.js';
+import type { Phase } from '../market/rules.js';
+import type { ControlledTransaction, Transaction } from 'kysely';
+import type { Database, NewRecord, SourceRow } from '../store/schema.js';
 import {
   advanceCheckpoint,
   attributeGenerationFailures,
@@ -20,14 +22,16 @@ import {
   relocateSource,
   insertRecords,
   lockHost,
+  RecordWriter,
   rederiveAttempts,
   sourcesOfHost,
   type SqliteHandle,
 } from '../store/writes.js';
 import { openInput, type Input } from './input.js';
 
-// Records per transaction. Larger batches derive attempts less often but hold more garbage between
-// collections: 20 000 peaked above 150 MB on a 300 MB log, 8 000 stays under it at ~5 % more time.
+// Records per transaction. Larger batches derive attempts less often, but hold the write lock
+// longer and load more back to derive: 20 000 saved ~10 % of the time on a dense log and peaked at
+// 150 MB, 8 000 stays at ~145 MB (bench/).
 const BATCH_RECORDS = 8_000;
 /** Test knob: small batches make commits frequent, so that a crash test's SIGKILL lands in one. */
 const batchRecords = () => Number(process.env.CRAVENY_OPS_BATCH_RECORDS) || BATCH_RECORDS;
@@ -158,21 +162,52 @@ async function ingestInput(
     }
   }
 
+  // SQLite, reading a file: the batch's transaction is opened before the scanner runs and each
+  // record is inserted as it is found, so that none waits in memory (flat memory whatever the
+  // size). Standard input is batched in memory as before: a transaction must not stay open while
+  // a pipe is idle.
+  const raw = store.sqlite;
+  const streaming = raw !== undefined && input.path !== '-';
+  let open: { trx: ControlledTransaction<Database>; writer: RecordWriter } | null = null;
   let pending: LogRecord[] = [];
-  const scanner = new LogScanner(clock, (r) => pending.push(r), { lines: source.lines, consumed: source.byte_offset });
+  let batch = new Batch();
+  const timeline = new Timeline(options.now());
+  const scanner = new LogScanner(
+    clock,
+    (r) => {
+      batch.note(r);
+      timeline.note(r);
+      if (open) open.writer.add(toRow(r, source.id, options.host));
+      else pending.push(r);
+    },
+    { lines: source.lines, consumed: source.byte_offset },
+  );
   let expected = source.byte_offset;
   let seen = source.byte_offset;
   let lastTs = source.last_ts;
   let bytesSinceCommit = 0;
-  const timeline = new Timeline(options.now());
+
+  const begin = async () => {
+    if (!streaming || open) return;
+    const trx = await store.db.startTransaction().execute();
+    open = { trx, writer: new RecordWriter(trx, raw!) };
+    await lockHost(trx, options.host);
+  };
+  const rollback = async () => {
+    const trx = open?.trx;
+    open = null;
+    await trx?.rollback().execute().catch(() => {});
+  };
 
   const commit = async () => {
-    const records = pending;
     const stats = scanner.stats;
     if (stats.lastTs !== null && (lastTs === null || stats.lastTs > lastTs)) lastTs = stats.lastTs;
-    await store.db.transaction().execute(async (trx) => {
-      await lockHost(trx, options.host);
-      await insertRecords(trx, records.map((r) => toRow(r, source.id, options.host)), store.sqlite);
+    const write = async (trx: Transaction<Database>, writer: RecordWriter | null) => {
+      if (writer) writer.flush();
+      else {
+        await lockHost(trx, options.host);
+        await insertRecords(trx, pending.map((r) => toRow(r, source.id, options.host)), raw);
+      }
       const moved = !(await advanceCheckpoint(trx, source.id, expected, {
         path: input.path,
         ...(grown ? identity : { fingerprint: source.fingerprint, fp_len: source.fp_len }),
@@ -185,36 +220,81 @@ async function ingestInput(
         updated_at: options.now(),
       }));
       if (moved) throw new CheckpointMoved();
-      await deriveFor(trx, options.host, records, store.sqlite);
-    });
-    for (const r of records) {
-      if ((r.kind === 'attempt' || r.kind === 'skip') && r.phase) phases.note(r.phase, r.ts);
-      timeline.note(r);
+      await deriveFor(trx, options.host, batch, raw);
+    };
+    if (streaming) {
+      await begin();
+      const { trx, writer } = open!;
+      try {
+        await write(trx, writer);
+        await trx.commit().execute();
+        open = null;
+      } catch (error) {
+        await rollback();
+        throw error;
+      }
+    } else {
+      await store.db.transaction().execute((trx) => write(trx, null));
     }
-    summary.records += records.length;
+    batch.applyTo(phases);
+    summary.records += batch.count;
     expected = stats.consumed;
     pending = [];
+    batch = new Batch();
     bytesSinceCommit = 0;
   };
 
   const startLines = scanner.stats.lines;
   const maxRecords = batchRecords();
-  for await (const chunk of input.chunks(source.byte_offset)) {
-    scanner.push(chunk);
-    seen += chunk.length;
-    bytesSinceCommit += chunk.length;
-    options.onProgress?.(chunk.length);
-    if (pending.length >= maxRecords || bytesSinceCommit >= BATCH_BYTES) await commit();
+  try {
+    for await (const chunk of input.chunks(source.byte_offset)) {
+      await begin();
+      scanner.push(chunk);
+      seen += chunk.length;
+      bytesSinceCommit += chunk.length;
+      options.onProgress?.(chunk.length);
+      if (batch.count >= maxRecords || bytesSinceCommit >= BATCH_BYTES) await commit();
+    }
+    // A compressed or piped stream is complete: its last line counts even without a newline.
+    await begin();
+    scanner.finish(input.compressed || input.path === '-');
+    await commit();
+  } catch (error) {
+    await rollback();
+    throw error;
   }
-  // A compressed or piped stream is complete: its last line counts even without a newline.
-  scanner.finish(input.compressed || input.path === '-');
-  await commit();
   const stats = scanner.stats;
   summary.lines += stats.lines - startLines;
   summary.malformed += stats.malformed;
   summary.malformed_lines.push(...stats.malformedLines);
   summary.long_lines += stats.longLines;
   summary.warnings.push(...badInputWarnings(input.path, stats, stats.lines > startLines && lastTs === null, timeline));
+}
+
+/** What a batch's records change, kept instead of the records themselves. */
+class Batch {
+  count = 0;
+  from = Infinity;
+  to = -Infinity;
+  readonly stocks = new Set<string>();
+  // Decisions' phases, noted for the time-zone check once the batch is committed.
+  private readonly decisionTs: number[] = [];
+  private readonly decisionPhases: Phase[] = [];
+
+  note(r: LogRecord): void {
+    this.count++;
+    if (r.ts < this.from) this.from = r.ts;
+    if (r.ts > this.to) this.to = r.ts;
+    if (r.stockCode) this.stocks.add(r.stockCode);
+    if ((r.kind === 'attempt' || r.kind === 'skip') && r.phase) {
+      this.decisionTs.push(r.ts);
+      this.decisionPhases.push(r.phase);
+    }
+  }
+
+  applyTo(phases: PhaseCheck): void {
+    for (let i = 0; i < this.decisionTs.length; i++) phases.note(this.decisionPhases[i], this.decisionTs[i]);
+  }
 }
 
 /** Multi-process logs reorder a little; a step back larger than this is worth a word. */
@@ -261,16 +341,10 @@ function badInputWarnings(path: string, stats: LogScanner['stats'], nothingTimes
 }
 
 /** Derives the attempts that the new records can change, in the same transaction. */
-async function deriveFor(trx: Parameters<typeof insertRecords>[0], host: string, records: LogRecord[], raw?: SqliteHandle): Promise<void> {
-  if (records.length === 0) return;
-  let from = Infinity;
-  let to = -Infinity;
-  const stocks = new Set<string>();
-  for (const r of records) {
-    if (r.ts < from) from = r.ts;
-    if (r.ts > to) to = r.ts;
-    if (r.stockCode) stocks.add(r.stockCode);
-  }
+async function deriveFor(trx: Parameters<typeof insertRecords>[0], host: string, batch: Batch, raw?: SqliteHandle): Promise<void> {
+  if (batch.count === 0) return;
+  const { from, to } = batch;
+  const stocks = new Set(batch.stocks);
   const attributed = await attributeGenerationFailures(trx, host, from, to, raw);
   for (const s of attributed.stocks) stocks.add(s);
   for (const stock of stocks) await rederiveAttempts(trx, host, stock, from, attributed.until, raw);
