@@ -166,7 +166,7 @@ function print() {
       r.what,
       fmtS(r.m.median),
       r.ratio === null ? '' : `${r.ratio.toFixed(2)}× ${r.base}`,
-      r.target === null ? '< 150 MB' : `≤ ${r.target}× , < 150 MB`,
+      r.target === null ? '< 150 MB' : `≤ ${r.target}×, < 150 MB`,
       fmtRss(r.m.rss),
       r.pass ? 'PASS' : `FAIL${timeOk ? '' : ' (time)'}${memOk ? '' : ' (memory)'}`,
     ];
