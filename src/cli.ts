@@ -50,6 +50,7 @@ function commandName(argv: string[]): string | undefined {
 /** The modules to register: only the named command's, or all of them for help, typos and suggestions. */
 async function commandsFor(argv: string[]): Promise<CommandModule[]> {
   const name = commandName(argv);
+  if (name === undefined && (argv.includes('-V') || argv.includes('--version'))) return [];
   const known = COMMANDS.some((c) => 'name' in c && c.name === name);
   const modules: CommandModule[] = [];
   for (const c of COMMANDS) {
