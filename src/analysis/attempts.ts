@@ -7,6 +7,7 @@ import type { Phase } from '../market/rules.js';
 import { MINUTE_MS } from '../market/time.js';
 import type { Reason } from '../logs/record.js';
 import type { AttemptRow, Database, RecordRow } from '../store/schema.js';
+import { rowsOf, sqliteHandleOf } from '../store/statements.js';
 
 /** An attempt without an outcome record is abandoned once the log runs this long past its start. */
 export const ABANDON_AFTER_MS = 30 * MINUTE_MS;
@@ -91,15 +92,14 @@ export function toAttempt(row: AttemptRow, end: number | null): Attempt {
 /** Attempts that started in [fromMs, untilMs), ordered by time. */
 export async function attemptsIn(db: Db, range: TimeRange, end?: number | null): Promise<Attempt[]> {
   const logEndMs = end === undefined ? await logEnd(db) : end;
-  const rows = await db
+  const query = db
     .selectFrom('attempts')
     .selectAll()
     .where('ts', '>=', range.fromMs)
     .where('ts', '<', range.untilMs)
     .orderBy('ts')
-    .orderBy('id')
-    .execute();
-  return rows.map((r) => toAttempt(r, logEndMs));
+    .orderBy('id');
+  return (await rowsOf(query, sqliteHandleOf(db))).map((r) => toAttempt(r, logEndMs));
 }
 
 /**
@@ -177,13 +177,13 @@ export async function llmCallsIn(db: Db, range: TimeRange): Promise<{ source: Ca
 }
 
 export async function recordsOfKind(db: Db, kind: string, range: TimeRange): Promise<RecordRow[]> {
-  return db
+  const query = db
     .selectFrom('records')
     .selectAll()
     .where('kind', '=', kind)
     .where('ts', '>=', range.fromMs)
     .where('ts', '<', range.untilMs)
     .orderBy('ts')
-    .orderBy('id')
-    .execute();
+    .orderBy('id');
+  return rowsOf(query, sqliteHandleOf(db));
 }

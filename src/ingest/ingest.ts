@@ -25,8 +25,8 @@ import {
   RecordWriter,
   rederiveAttempts,
   sourcesOfHost,
-  type SqliteHandle,
 } from '../store/writes.js';
+import type { SqliteHandle } from '../store/statements.js';
 import { openInput, type Input } from './input.js';
 
 // Records per transaction. Larger batches derive attempts less often, but hold the write lock

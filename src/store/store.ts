@@ -7,6 +7,7 @@ import { CliError, UsageError } from '../errors.js';
 import { migratorFor } from './migrations.js';
 import { isPostgresUrl, openPool, PgError, redactUrl } from './postgres.js';
 import type { Database } from './schema.js';
+import { registerSqliteHandle } from './statements.js';
 
 export { isPostgresUrl, redactUrl };
 
@@ -128,6 +129,7 @@ function openSqlite(file: string): Store {
     throw new UsageError(`cannot open the store ${file}: ${storeProblem(error)}`);
   }
   const db = new Kysely<Database>({ dialect: new StoreSqliteDialect(sqlite) });
+  registerSqliteHandle(db, sqlite);
   return { db, dialect: 'sqlite', location: file, sqlite, close: () => db.destroy() };
 }
 

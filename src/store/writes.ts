@@ -1,54 +1,10 @@
 /** The ingest side of the store: checkpoints, records and the attempts derived from them. */
-import type SQLite from 'better-sqlite3';
 import { PostgresAdapter, sql, type CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import { deriveAttempts, type DeriveRecord } from '../analysis/derive.js';
 import type { Database, NewAttempt, NewRecord, SourceRow } from './schema.js';
+import { cachedStatement, firstOf, rowsOf, run, type SqliteHandle } from './statements.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
-
-/**
- * SQLite's raw handle, when the store is SQLite. better-sqlite3 prepares every statement kysely
- * sends anew, and kysely builds a fresh query per call: on a large ingest that was most of the
- * time. The same kysely-built SQL is prepared once on the handle and reused instead; statements
- * run on the connection the kysely transaction holds, so they are part of that transaction.
- * PostgreSQL (no handle) goes through kysely as before.
- */
-export type SqliteHandle = SQLite.Database;
-
-const statements = new WeakMap<SqliteHandle, Map<string, SQLite.Statement>>();
-
-function prepared(raw: SqliteHandle, sqlText: string): SQLite.Statement {
-  let cache = statements.get(raw);
-  if (!cache) statements.set(raw, (cache = new Map()));
-  let statement = cache.get(sqlText);
-  if (!statement) cache.set(sqlText, (statement = raw.prepare(sqlText)));
-  return statement;
-}
-
-interface Query<R> {
-  compile(): CompiledQuery<R>;
-  execute(): Promise<R[]>;
-}
-
-/** The rows of a kysely query: through the prepared statement on SQLite. */
-async function rowsOf<R>(query: Query<R>, raw?: SqliteHandle): Promise<R[]> {
-  if (!raw) return query.execute();
-  const { sql: text, parameters } = query.compile();
-  return prepared(raw, text).all(...(parameters as unknown[])) as R[];
-}
-
-async function firstOf<R>(query: Query<R>, raw?: SqliteHandle): Promise<R | undefined> {
-  return (await rowsOf(query, raw))[0];
-}
-
-async function run(query: Query<unknown>, raw?: SqliteHandle): Promise<void> {
-  if (!raw) {
-    await query.execute();
-    return;
-  }
-  const { sql: text, parameters } = query.compile();
-  prepared(raw, text).run(...(parameters as unknown[]));
-}
 
 const RECORD_COLUMNS = [
   'source_id',
@@ -110,23 +66,19 @@ function insertPrepared<T extends 'records' | 'attempts'>(
   columns: readonly string[],
   rows: readonly Record<string, unknown>[],
 ): void {
-  const statementFor = (n: number) => {
-    const key = `insert into ${table}: ${n} rows`;
-    const known = statements.get(raw)?.get(key);
-    if (known) return known;
-    const template = Object.fromEntries(columns.map((c, i) => [c, i]));
-    const compiled = db
-      .insertInto(table)
-      .values(Array.from({ length: n }, () => template) as never)
-      .compile();
-    const expected = Array.from({ length: n }, () => columns.map((_, i) => i)).flat();
-    if (compiled.parameters.length !== expected.length || compiled.parameters.some((p, i) => p !== expected[i])) {
-      throw new Error(`insert into ${table}: unexpected parameter order`);
-    }
-    const statement = prepared(raw, compiled.sql);
-    statements.get(raw)!.set(key, statement);
-    return statement;
-  };
+  const statementFor = (n: number) =>
+    cachedStatement(raw, `insert into ${table}: ${n} rows`, () => {
+      const template = Object.fromEntries(columns.map((c, i) => [c, i]));
+      const compiled = db
+        .insertInto(table)
+        .values(Array.from({ length: n }, () => template) as never)
+        .compile();
+      const expected = Array.from({ length: n }, () => columns.map((_, i) => i)).flat();
+      if (compiled.parameters.length !== expected.length || compiled.parameters.some((p, i) => p !== expected[i])) {
+        throw new Error(`insert into ${table}: unexpected parameter order`);
+      }
+      return compiled.sql;
+    });
   const width = columns.length;
   let i = 0;
   if (rows.length >= SQLITE_ROWS_PER_INSERT) {
