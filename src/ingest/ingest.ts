@@ -4,9 +4,8 @@
  * are committed in one transaction, and a batch whose checkpoint moved meanwhile (another
  * ingest) is rolled back and the input resumed from the new checkpoint.
  */
-import { createHash } from 'node:crypto';
 import { PhaseCheck } from '../analysis/phase-check.js';
-import { isoKst, LocalClock } from '../market/time.js';
+import { LocalClock } from '../market/time.js';
 import type { LogRecord } from '../logs/record.js';
 import { LogScanner } from '../logs/scanner.js';
 import { CliError } from '../errors.js';
@@ -18,7 +17,6 @@ import {
   advanceCheckpoint,
   attributeGenerationFailures,
   createSource,
-  detachSources,
   relocateSource,
   insertRecords,
   lockHost,
@@ -27,6 +25,8 @@ import {
   sourcesOfHost,
 } from '../store/writes.js';
 import type { SqliteHandle } from '../store/statements.js';
+import { badInputWarnings, Timeline } from './diagnostics.js';
+import { findSource, noteTruncation, sha1 } from './identity.js';
 import { openInput, type Input } from './input.js';
 
 // Records per transaction. Larger batches derive attempts less often, but hold the write lock
@@ -112,21 +112,6 @@ async function ingestPath(
   }
 }
 
-const sha1 = (bytes: Buffer) => createHash('sha1').update(bytes).digest('hex');
-
-/** The source these bytes continue: the longest stored fingerprint that the head starts with. */
-function findSource(sources: SourceRow[], head: Buffer): SourceRow | undefined {
-  let found: SourceRow | undefined;
-  const hashes = new Map<number, string>();
-  for (const s of sources) {
-    if (s.fp_len > head.length || (found && found.fp_len >= s.fp_len)) continue;
-    let hash = hashes.get(s.fp_len);
-    if (hash === undefined) hashes.set(s.fp_len, (hash = sha1(head.subarray(0, s.fp_len))));
-    if (hash === s.fingerprint) found = s;
-  }
-  return found;
-}
-
 async function ingestInput(
   store: Store,
   input: Input,
@@ -136,7 +121,7 @@ async function ingestInput(
   summary: FileSummary,
   before: SourceRow[],
 ): Promise<void> {
-  if (input.head.length === 0) return noteTruncation(store, before, input, null, summary);
+  if (input.head.length === 0) return noteTruncation(store, before, input, null, summary.warnings);
   const known = await sourcesOfHost(store.db, options.host);
   const identity = { fingerprint: sha1(input.head), fp_len: input.head.length };
   const source =
@@ -150,7 +135,7 @@ async function ingestInput(
       created_at: options.now(),
       updated_at: options.now(),
     }));
-  await noteTruncation(store, before, input, source, summary);
+  await noteTruncation(store, before, input, source, summary.warnings);
   const grown = source.fp_len < input.head.length;
   // An unchanged input is not read again: plain files by size, gzip by the size in its trailer.
   if (!grown && input.size !== null && source.seen_size > 0) {
@@ -297,49 +282,6 @@ class Batch {
   }
 }
 
-/** Multi-process logs reorder a little; a step back larger than this is worth a word. */
-const BACKWARDS_SLACK_MS = 60 * 60_000;
-/** A wrong --log-tz shifts times by at most 14 h; beyond a day ahead the times themselves are wrong. */
-const FUTURE_SLACK_MS = 24 * 60 * 60_000;
-
-/** Record times that cannot be right: stored as written, but the operator is told. */
-class Timeline {
-  future = 0;
-  latest = -Infinity;
-  backwards = 0;
-  firstBackwardsLine = 0;
-  private previous = -Infinity;
-  constructor(private readonly now: number) {}
-
-  note(r: LogRecord): void {
-    if (r.ts > this.now + FUTURE_SLACK_MS) this.future++;
-    if (r.ts > this.latest) this.latest = r.ts;
-    if (r.ts < this.previous - BACKWARDS_SLACK_MS && this.backwards++ === 0) this.firstBackwardsLine = r.lineNo;
-    this.previous = r.ts;
-  }
-}
-
-/** One line per problem, naming the file: what bad input did to this read. */
-function badInputWarnings(path: string, stats: LogScanner['stats'], nothingTimestamped: boolean, timeline: Timeline): string[] {
-  const warnings: string[] = [];
-  if (nothingTimestamped) {
-    warnings.push(`${path}: no line looks like backend logging output ('YYYY-MM-DD HH:MM:SS,mmm - logger - LEVEL - message'): is it the right file?`);
-  }
-  if (stats.nulBytes) warnings.push(`${path}: contains NUL bytes (binary data, or the hole a copytruncate leaves): lines around them may be damaged`);
-  if (stats.invalidUtf8) {
-    warnings.push(
-      `${path}: ${stats.invalidUtf8} report line(s) are not valid UTF-8 (their bad bytes read as U+FFFD); a log written in CP949/EUC-KR must be converted first: iconv -f cp949 -t utf-8`,
-    );
-  }
-  if (timeline.future) {
-    warnings.push(`${path}: ${timeline.future} record(s) dated more than a day after now (latest ${isoKst(timeline.latest)}): stored as written; check the server clock and --log-tz`);
-  }
-  if (timeline.backwards) {
-    warnings.push(`${path}: time goes back by more than an hour ${timeline.backwards} time(s) (first at line ${timeline.firstBackwardsLine}): stored as written; were files concatenated out of order?`);
-  }
-  return warnings;
-}
-
 /** Derives the attempts that the new records can change, in the same transaction. */
 async function deriveFor(trx: Parameters<typeof insertRecords>[0], host: string, batch: Batch, raw?: SqliteHandle): Promise<void> {
   if (batch.count === 0) return;
@@ -348,25 +290,6 @@ async function deriveFor(trx: Parameters<typeof insertRecords>[0], host: string,
   const attributed = await attributeGenerationFailures(trx, host, from, to, raw);
   for (const s of attributed.stocks) stocks.add(s);
   for (const stock of stocks) await rederiveAttempts(trx, host, stock, from, attributed.until, raw);
-}
-
-/**
- * Copytruncate keeps the inode and starts the bytes again: lines written meanwhile are lost by nature.
- * It shows as a stream that lived at this path and inode before the run but whose bytes the file no
- * longer continues (empty, or new bytes of any length). That stream is then detached from the inode,
- * so that one truncation is reported once.
- */
-async function noteTruncation(store: Store, before: SourceRow[], input: Input, current: SourceRow | null, summary: FileSummary): Promise<void> {
-  if (input.compressed || input.inode === null) return;
-  // The same path too: logrotate frees the inode of a compressed file, and a new file soon reuses it.
-  const gone = before.filter(
-    (s) => s.id !== current?.id && s.seen_size > 0 && s.inode === input.inode && s.device === input.device && s.path === input.path,
-  );
-  if (gone.length === 0) return;
-  summary.warnings.push(
-    `${input.path} was truncated in place (copytruncate): lines written between the copy and the truncation cannot be recovered`,
-  );
-  await detachSources(store.db, gone.map((s) => s.id), input.inode);
 }
 
 function toRow(r: LogRecord, sourceId: number, host: string): NewRecord {

@@ -154,18 +154,8 @@ export async function createSource(
     .executeTakeFirstOrThrow();
 }
 
-export interface CheckpointUpdate {
-  path: string;
-  fingerprint: string;
-  fp_len: number;
-  device: string | null;
-  inode: string | null;
-  byte_offset: number;
-  seen_size: number;
-  lines: number;
-  last_ts: number | null;
-  updated_at: number;
-}
+/** Everything a checkpoint move sets: where the stream lives now and how far it was read. */
+export type CheckpointUpdate = Omit<SourceRow, 'id' | 'host' | 'created_at'>;
 
 /**
  * Moves a checkpoint from `expectedOffset`; false if another process moved it first,
