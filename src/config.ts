@@ -4,53 +4,11 @@
  * Flags override it; a bad value is a usage error naming the key.
  */
 import fs from 'node:fs';
-import { z } from 'zod';
 import { UsageError } from './errors.js';
 import { DEFAULT_RULES, PHASES, type Rules } from './market/rules.js';
 
 export const DEFAULT_CONFIG_FILE = 'craveny-ops.config.json';
 export const DEFAULT_PRICE_PER_CALL = 0.001;
-
-const positive = z.number().positive();
-const phaseRule = z
-  .object({
-    ttlHours: positive,
-    priceThreshold: positive,
-    directionThreshold: positive,
-    priceTriggerActive: z.boolean(),
-  })
-  .partial()
-  .strict();
-
-const range = z.object({ min: z.number().optional(), max: z.number().optional() }).strict();
-
-const schema = z
-  .object({
-    store: z.string().min(1),
-    logTz: z.string().min(1),
-    pricePerCall: z.number().nonnegative(),
-    rules: z.object(Object.fromEntries(PHASES.map((p) => [p, phaseRule.optional()]))).strict(),
-    week: z
-      .object({
-        updatesPerStock: range,
-        minSuccessRate: z.number().min(0).max(1),
-        callsPerStock: range,
-        maxFreshnessHours: positive,
-      })
-      .partial()
-      .strict(),
-    anomalies: z
-      .object({
-        stormAttempts: z.number().int().positive(),
-        stormWindowMinutes: positive,
-        failureSpikeCount: z.number().int().positive(),
-        failureWindowMinutes: positive,
-      })
-      .partial()
-      .strict(),
-  })
-  .partial()
-  .strict();
 
 /** The Day 2–7 expectations (verify week). */
 export interface WeekRules {
@@ -98,7 +56,7 @@ export interface Config {
   anomalies: AnomalyRules;
 }
 
-export function loadConfig(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): Config {
+export async function loadConfig(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<Config> {
   const file = explicit ?? env.CRAVENY_OPS_CONFIG ?? (fs.existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : null);
   if (!file) {
     return {
@@ -119,7 +77,9 @@ export function loadConfig(explicit: string | undefined, env: NodeJS.ProcessEnv 
     const why = code === 'ENOENT' ? 'no such file' : (error as Error).message;
     throw new UsageError(`config ${file}: ${why}`);
   }
-  const parsed = schema.safeParse(raw);
+  // zod is loaded only when there is a file to check: most runs have none, and it is a large module.
+  const { configSchema } = await import('./config-schema.js');
+  const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const key = issue.path.join('.') || '(top level)';

@@ -46,8 +46,8 @@ describe('a bad config file', () => {
 });
 
 describe('a good config file', () => {
-  it('merges its rules over the defaults and keeps its price', () => {
-    const c = loadConfig(config('good.json'), {});
+  it('merges its rules over the defaults and keeps its price', async () => {
+    const c = await loadConfig(config('good.json'), {});
     expect(c.pricePerCall).toBe(0.002);
     expect(c.rules.trading).toEqual({ ...DEFAULT_RULES.trading, ttlHours: 2, priceThreshold: 3 });
     expect(c.rules.after_hours).toEqual(DEFAULT_RULES.after_hours);

@@ -23,7 +23,7 @@ beforeAll(async () => {
   db = tempStore();
   expect((await cli(['--db', db, 'ingest', fixture('logs', 'day.log')])).code).toBe(0);
   store = await openStore(db);
-  app = await buildApp({ db: store.db, config: loadConfig(undefined, {}), now: () => NOW });
+  app = await buildApp({ db: store.db, config: await loadConfig(undefined, {}), now: () => NOW });
 });
 afterAll(async () => {
   await app?.close();
@@ -170,7 +170,7 @@ describe('monitoring endpoints', () => {
 describe('with an access token', () => {
   let guarded: FastifyInstance;
   beforeAll(async () => {
-    guarded = await buildApp({ db: store.db, config: loadConfig(undefined, {}), now: () => NOW, token: TOKEN });
+    guarded = await buildApp({ db: store.db, config: await loadConfig(undefined, {}), now: () => NOW, token: TOKEN });
   });
   afterAll(async () => guarded?.close());
 

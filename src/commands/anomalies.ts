@@ -51,7 +51,7 @@ export function register(program: Command, ctx: Context): void {
     .option('--notify-webhook <url>', 'when anomalies are found, POST the JSON document (with a Slack-compatible text field) to this URL')
     .action(async (flags: AnomaliesFlags, command: Command) => {
       const options = parseAnomaliesOptions(flags, ctx);
-      const config = configOf(command, ctx);
+      const config = await configOf(command, ctx);
       const { doc, end } = await withStore(storeSpecOf(command, ctx, config), async (store) => ({
         doc: await findAnomalies(store.db, options.window, config),
         end: await logEnd(store.db),

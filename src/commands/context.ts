@@ -44,7 +44,7 @@ export interface GlobalOptions {
   config?: string;
 }
 
-export function configOf(command: Command, ctx: Context): Config {
+export async function configOf(command: Command, ctx: Context): Promise<Config> {
   return loadConfig((command.optsWithGlobals() as GlobalOptions).config, ctx.env);
 }
 

@@ -56,7 +56,7 @@ export function register(program: Command, ctx: Context): void {
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS))
     .action(async (flags: CostFlags, command: Command) => {
       const options = parseCostOptions(flags, ctx);
-      const config = configOf(command, ctx);
+      const config = await configOf(command, ctx);
       const price = options.pricePerCall ?? config.pricePerCall;
       const doc = await withStore(storeSpecOf(command, ctx, config), (store) => computeCost(store.db, options.window, price));
       ctx.io.out(renderCost(doc, options, ctx.io.color));

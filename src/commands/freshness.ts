@@ -52,7 +52,7 @@ export function register(program: Command, ctx: Context): void {
     .option('--db-tz <zone>', `IANA zone of the database's naive last_updated (default ${KST_ZONE})`)
     .option('--json', 'print the JSON document of the contract')
     .action(async (flags: FreshnessFlags, command: Command) => {
-      const options = parseFreshnessOptions(flags, ctx, configOf(command, ctx).rules);
+      const options = parseFreshnessOptions(flags, ctx, (await configOf(command, ctx)).rules);
       const doc = await runFreshness(options);
       const future = doc.stocks.filter((s) => s.age_hours !== null && s.age_hours < 0).length;
       if (future) ctx.io.err(`warning: ${future} report(s) were updated after --at ${doc.at}: their ages are negative`);

@@ -20,7 +20,7 @@ export function register(program: Command, ctx: Context): void {
     .option('--source-host <name>', 'the host these logs come from (default: this machine)')
     .option('--json', 'print the summary as JSON')
     .action(async (files: string[], flags: IngestFlags, command: Command) => {
-      const config = configOf(command, ctx);
+      const config = await configOf(command, ctx);
       const logTz = assertTimeZone(flags.logTz ?? config.logTz ?? KST_ZONE);
       const summary = await withStore(storeSpecOf(command, ctx, config), async (store) => {
         const progress = createProgress(ctx.io, files);

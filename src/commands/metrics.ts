@@ -19,7 +19,7 @@ export function register(program: Command, ctx: Context): void {
     .description('Prometheus metrics of the store (the text of serve\'s /metrics), on stdout or into a textfile')
     .option('--textfile <path>', "write atomically to this file for node_exporter's textfile collector (a *.prom file)")
     .action(async (flags: MetricsFlags, command: Command) => {
-      const config = configOf(command, ctx);
+      const config = await configOf(command, ctx);
       const text = await withStore(storeSpecOf(command, ctx, config), async ({ db }) => renderPrometheus(await collectMetrics(db, config.pricePerCall)));
       if (flags.textfile === undefined) {
         ctx.io.out(text);

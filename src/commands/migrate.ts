@@ -16,7 +16,7 @@ export function register(program: Command, ctx: Context): void {
     .option('--status', 'list the migrations and whether each has run, without changing anything')
     .option('--json', 'print JSON')
     .action(async (opts: { status?: boolean; json?: boolean }, command: Command) => {
-      const spec = storeSpecOf(command, ctx, configOf(command, ctx));
+      const spec = storeSpecOf(command, ctx, await configOf(command, ctx));
       const store = await openStore(spec, { migrate: false });
       try {
         if (opts.status) {

@@ -41,7 +41,7 @@ export function register(program: Command, ctx: Context): void {
     .action(async (flags: ReportFlags, command: Command) => {
       const window = windowFromFlags(flags, ctx);
       const explicitPrice = flags.pricePerCall === undefined ? null : parsePrice(flags.pricePerCall);
-      const config = configOf(command, ctx);
+      const config = await configOf(command, ctx);
       const doc = await withStore(storeSpecOf(command, ctx, config), ({ db }) =>
         buildReport(db, window, config, explicitPrice ?? config.pricePerCall, ctx.now()),
       );

@@ -49,7 +49,7 @@ export function register(program: Command, ctx: Context): void {
     .option('--token <token>', 'require Authorization: Bearer <token> on every endpoint but /healthz (env CRAVENY_OPS_TOKEN)')
     .action(async (flags: ServeFlags, command: Command) => {
       const options = parseServeOptions(flags, ctx.env);
-      const config = configOf(command, ctx);
+      const config = await configOf(command, ctx);
       const store = await openStore(storeSpecOf(command, ctx, config));
       try {
         // Loaded here, not at the top: fastify and swagger would slow every other command's start.

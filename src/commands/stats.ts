@@ -45,7 +45,7 @@ export function register(program: Command, ctx: Context): void {
     .action(async (flags: StatsFlags & BackendStatsFlags, command: Command) => {
       const options = parseStatsOptions(flags, ctx);
       if (flags.source !== undefined && flags.source !== 'logs') return void ctx.io.out(await backendStatsOutput(flags, options, ctx));
-      const config = configOf(command, ctx);
+      const config = await configOf(command, ctx);
       const { doc, empty } = await withStore(storeSpecOf(command, ctx, config), async (store) => ({
         doc: await computeStats(store.db, options.window),
         empty: (await logEnd(store.db)) === null,

@@ -54,7 +54,7 @@ export function register(program: Command, ctx: Context): void {
     .action(async (flags: OutputFlags & { date?: string }, command: Command) => {
       const format = formatOf(flags);
       const date = flags.date === undefined ? undefined : parseDay(flags.date, 'date');
-      const config = configOf(command, ctx);
+      const config = await configOf(command, ctx);
       const result = await withStore(storeSpecOf(command, ctx, config), async ({ db }) => {
         let day = date;
         if (day === undefined) {
@@ -87,7 +87,7 @@ export function register(program: Command, ctx: Context): void {
       if (to < from) throw new UsageError(`--to ${to} is before --from ${from}`);
       const days = daysBetween(from, to);
       if (days.length > MAX_WEEK_DAYS) throw new UsageError(`--from ${from} --to ${to} spans ${days.length} days; at most ${MAX_WEEK_DAYS}`);
-      const config = configOf(command, ctx);
+      const config = await configOf(command, ctx);
       const result = await withStore(storeSpecOf(command, ctx, config), ({ db }) => verifyWeek(db, from, to, config));
       for (const day of days) {
         const warning = calendarWarning(day);

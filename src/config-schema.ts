@@ -1,0 +1,44 @@
+/** The shape of the configuration file, checked by zod (see config.ts). */
+import { z } from 'zod';
+import { PHASES } from './market/rules.js';
+
+const positive = z.number().positive();
+const phaseRule = z
+  .object({
+    ttlHours: positive,
+    priceThreshold: positive,
+    directionThreshold: positive,
+    priceTriggerActive: z.boolean(),
+  })
+  .partial()
+  .strict();
+
+const range = z.object({ min: z.number().optional(), max: z.number().optional() }).strict();
+
+export const configSchema = z
+  .object({
+    store: z.string().min(1),
+    logTz: z.string().min(1),
+    pricePerCall: z.number().nonnegative(),
+    rules: z.object(Object.fromEntries(PHASES.map((p) => [p, phaseRule.optional()]))).strict(),
+    week: z
+      .object({
+        updatesPerStock: range,
+        minSuccessRate: z.number().min(0).max(1),
+        callsPerStock: range,
+        maxFreshnessHours: positive,
+      })
+      .partial()
+      .strict(),
+    anomalies: z
+      .object({
+        stormAttempts: z.number().int().positive(),
+        stormWindowMinutes: positive,
+        failureSpikeCount: z.number().int().positive(),
+        failureWindowMinutes: positive,
+      })
+      .partial()
+      .strict(),
+  })
+  .partial()
+  .strict();
