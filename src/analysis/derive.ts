@@ -6,24 +6,26 @@ import { isPhase } from '../market/rules.js';
 import { phaseAt } from '../market/time.js';
 import type { NewAttempt, RecordRow } from '../store/schema.js';
 
-export type DeriveRecord = Pick<
-  RecordRow,
-  | 'id'
-  | 'host'
-  | 'ts'
-  | 'kind'
-  | 'stock_code'
-  | 'mode'
-  | 'reason'
-  | 'text'
-  | 'phase'
-  | 'age_h'
-  | 'ttl_h'
-  | 'rate'
-  | 'threshold'
-  | 'prev_count'
-  | 'cur_count'
->;
+/** The columns of a record that decide attempts. */
+export const DERIVE_COLUMNS = [
+  'id',
+  'host',
+  'ts',
+  'kind',
+  'stock_code',
+  'mode',
+  'reason',
+  'text',
+  'phase',
+  'age_h',
+  'ttl_h',
+  'rate',
+  'threshold',
+  'prev_count',
+  'cur_count',
+] as const satisfies readonly (keyof RecordRow)[];
+
+export type DeriveRecord = Pick<RecordRow, (typeof DERIVE_COLUMNS)[number]>;
 
 /**
  * An attempt's outcome comes from the records of its stock that follow it, up to the stock's next

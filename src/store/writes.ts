@@ -1,6 +1,6 @@
 /** The ingest side of the store: checkpoints, records and the attempts derived from them. */
 import { PostgresAdapter, sql, type CompiledQuery, type Kysely, type Transaction } from 'kysely';
-import { deriveAttempts, type DeriveRecord } from '../analysis/derive.js';
+import { DERIVE_COLUMNS, deriveAttempts, type DeriveRecord } from '../analysis/derive.js';
 import type { Database, NewAttempt, NewRecord, SourceRow } from './schema.js';
 import { cachedStatement, firstOf, rowsOf, run, type SqliteHandle } from './statements.js';
 
@@ -262,23 +262,6 @@ export async function attributeGenerationFailures(
   return { stocks, until };
 }
 
-const DERIVE_COLUMNS = [
-  'id',
-  'host',
-  'ts',
-  'kind',
-  'stock_code',
-  'mode',
-  'reason',
-  'text',
-  'phase',
-  'age_h',
-  'ttl_h',
-  'rate',
-  'threshold',
-  'prev_count',
-  'cur_count',
-] as const;
 
 /**
  * The kinds deriveAttempts reads; the others (skips, [LLM_COST], generation calls and completions,
