@@ -3,8 +3,6 @@
  * and the conversion of a log's naive local timestamps to UTC.
  * Every "now" is a parameter so that tests pin the clock.
  */
-// The subpath: the package's root loads all of date-fns, longer than node takes to start.
-import { getTimezoneOffset } from 'date-fns-tz/getTimezoneOffset';
 import { UsageError } from '../errors.js';
 import { PHASE_STARTS, type Phase } from './rules.js';
 
@@ -123,23 +121,58 @@ export function assertTimeZone(zone: string): string {
  * Offsets are looked up once per local hour: the zone database is far too slow per line.
  */
 export class LocalClock {
-  private readonly offsets = new Map<number, number>();
+  /** Per local day: its one offset, or null on a day the offset changes (looked up per hour then). */
+  private readonly dayOffsets = new Map<number, number | null>();
+  private readonly hourOffsets = new Map<number, number>();
+  private readonly format: Intl.DateTimeFormat;
 
   constructor(readonly zone: string) {
     assertTimeZone(zone);
+    this.format = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
   }
 
   /** `naiveMs` is the local wall-clock reading expressed as if it were UTC. */
   toUtc(naiveMs: number): number {
-    const hour = Math.floor(naiveMs / HOUR_MS);
-    let offset = this.offsets.get(hour);
+    const day = Math.floor(naiveMs / DAY_MS);
+    let offset = this.dayOffsets.get(day);
     if (offset === undefined) {
-      // The offset at (naive − offset) is the zone's offset for that wall-clock reading.
-      const guess = getTimezoneOffset(this.zone, new Date(hour * HOUR_MS));
-      offset = getTimezoneOffset(this.zone, new Date(hour * HOUR_MS - guess));
-      this.offsets.set(hour, offset);
+      const first = this.offsetAtHour(day * 24);
+      offset = first === this.offsetAtHour(day * 24 + 23) ? first : null;
+      this.dayOffsets.set(day, offset);
     }
-    return naiveMs - offset;
+    return naiveMs - (offset ?? this.offsetAtHour(Math.floor(naiveMs / HOUR_MS)));
+  }
+
+  /** The offset of a local wall-clock hour: the one at (naive − offset), found from a first guess. */
+  private offsetAtHour(hour: number): number {
+    let offset = this.hourOffsets.get(hour);
+    if (offset === undefined) {
+      const naive = hour * HOUR_MS;
+      offset = this.offsetAt(naive - this.offsetAt(naive));
+      this.hourOffsets.set(hour, offset);
+    }
+    return offset;
+  }
+
+  /**
+   * The zone's offset at an instant, from the platform's own time-zone database (Intl).
+   * date-fns-tz's getTimezoneOffset is an hour off near daylight-saving changes
+   * (marnusw/date-fns-tz#182, #227), which would shift a log's times on those nights.
+   */
+  private offsetAt(instantMs: number): number {
+    const parts: Record<string, number> = {};
+    for (const p of this.format.formatToParts(new Date(instantMs))) parts[p.type] = Number(p.value);
+    const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
+    return wall - (instantMs - (((instantMs % 1000) + 1000) % 1000));
   }
 }
 
