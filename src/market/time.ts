@@ -107,7 +107,15 @@ export function phaseFitsTime(phase: Phase, ms: number, slackMs = 2 * MINUTE_MS)
   return phaseAt(ms) === phase || phaseAt(ms - slackMs) === phase || phaseAt(ms + slackMs) === phase;
 }
 
+/** Zones of a fixed offset, the usual ones for this backend: no zone database (and its start-up cost) needed. */
+const FIXED_OFFSETS: ReadonlyMap<string, number> = new Map([
+  ['Asia/Seoul', KST_OFFSET_MS],
+  ['UTC', 0],
+  ['Etc/UTC', 0],
+]);
+
 export function assertTimeZone(zone: string): string {
+  if (FIXED_OFFSETS.has(zone)) return zone;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return zone;
@@ -124,10 +132,13 @@ export class LocalClock {
   /** Per local day: its one offset, or null on a day the offset changes (looked up per hour then). */
   private readonly dayOffsets = new Map<number, number | null>();
   private readonly hourOffsets = new Map<number, number>();
-  private readonly format: Intl.DateTimeFormat;
+  private readonly fixedOffset: number | undefined;
+  private readonly format: Intl.DateTimeFormat | undefined;
 
   constructor(readonly zone: string) {
     assertTimeZone(zone);
+    this.fixedOffset = FIXED_OFFSETS.get(zone);
+    if (this.fixedOffset !== undefined) return;
     this.format = new Intl.DateTimeFormat('en-US', {
       timeZone: zone,
       hourCycle: 'h23',
@@ -142,6 +153,7 @@ export class LocalClock {
 
   /** `naiveMs` is the local wall-clock reading expressed as if it were UTC. */
   toUtc(naiveMs: number): number {
+    if (this.fixedOffset !== undefined) return naiveMs - this.fixedOffset;
     const day = Math.floor(naiveMs / DAY_MS);
     let offset = this.dayOffsets.get(day);
     if (offset === undefined) {
@@ -170,7 +182,7 @@ export class LocalClock {
    */
   private offsetAt(instantMs: number): number {
     const parts: Record<string, number> = {};
-    for (const p of this.format.formatToParts(new Date(instantMs))) parts[p.type] = Number(p.value);
+    for (const p of this.format!.formatToParts(new Date(instantMs))) parts[p.type] = Number(p.value);
     const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
     return wall - (instantMs - (((instantMs % 1000) + 1000) % 1000));
   }
