@@ -188,7 +188,7 @@ describe('cost formats and windows', () => {
   it('refuses --json together with another --format, and an unknown format', async () => {
     const both = await cli(['--db', tempStore(), 'cost', '--json', '--format', 'csv']);
     expect(both.code).toBe(2);
-    expect(both.stderr).toMatch(/--json and --format csv/);
+    expect(both.stderr).toBe('craveny-ops: --json conflicts with --format csv: give one of them\n');
     const xml = await cli(['--db', tempStore(), 'cost', '--format', 'xml']);
     expect(xml.code).toBe(2);
     expect(xml.stderr).toMatch(/xml/);

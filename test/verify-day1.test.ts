@@ -307,7 +307,7 @@ describe('verify day1 usage errors', () => {
   it.each([
     [['--date', '2025-13-01'], /--date must be a date/],
     [['--format', 'xml'], /format/],
-    [['--json', '--format', 'junit'], /--json conflicts with --format junit/],
+    [['--json', '--format', 'junit'], /--json conflicts with --format junit: give one of them/],
   ])('exits 2 for %j with a one-line message', async (args, message) => {
     const run = await cli(['--db', tempStore(), 'verify', 'day1', ...(args as string[])]);
     expect(run.code).toBe(2);

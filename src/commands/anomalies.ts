@@ -10,6 +10,7 @@ import { isoKst, kstDay, parseDay, parseDays, windowOf, type Window } from '../m
 import { parseWebhookUrl, postJson, redactWebhookUrl } from '../notify/webhook.js';
 import { formatUsd, heading, table } from '../render/table.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
+import { formatOption, jsonOption, outputFormat, TABLE_OR_JSON, type TableOrJson } from './output.js';
 
 /** The cron case: today. */
 export const DEFAULT_DAYS = 1;
@@ -20,6 +21,7 @@ interface AnomaliesFlags {
   days?: string;
   until?: string;
   json?: boolean;
+  format?: TableOrJson;
   notifyWebhook?: string;
 }
 
@@ -38,7 +40,7 @@ export function parseAnomaliesOptions(flags: AnomaliesFlags, ctx: Context): Anom
     // The value may hold a secret: the message does not repeat it.
     if (!webhook) throw new UsageError('--notify-webhook must be an http:// or https:// URL');
   }
-  return { window: windowOf(days, until), json: flags.json === true, webhook };
+  return { window: windowOf(days, until), json: outputFormat(flags, TABLE_OR_JSON) === 'json', webhook };
 }
 
 export function register(program: Command, ctx: Context): void {
@@ -47,7 +49,8 @@ export function register(program: Command, ctx: Context): void {
     .description('find update storms, repeated trigger 2, failure spikes, silent A/B failures, rule violations and phase mismatches; exit 1 when any')
     .option('--days <n>', `KST calendar days, 1–30 (default ${DEFAULT_DAYS}: today)`)
     .option('--until <YYYY-MM-DD>', 'last day of the window, inclusive (default: today, KST)')
-    .option('--json', 'print the JSON document of the contract')
+    .addOption(formatOption(TABLE_OR_JSON))
+    .addOption(jsonOption())
     .option('--notify-webhook <url>', 'when anomalies are found, POST the JSON document (with a Slack-compatible text field) to this URL')
     .action(async (flags: AnomaliesFlags, command: Command) => {
       const options = parseAnomaliesOptions(flags, ctx);

@@ -1,11 +1,12 @@
 /** `craveny-ops cost`: LLM calls per day and per stock, their estimated cost, a 30-day projection. */
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { computeCost, type CostDocument } from '../analysis/cost.js';
 import { UsageError } from '../errors.js';
 import type { Window } from '../market/time.js';
 import { toCsv } from '../render/csv.js';
 import { barChart, formatUsd, heading, table } from '../render/table.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
+import { formatOption, jsonOption, outputFormat } from './output.js';
 import { DEFAULT_DAYS, windowFromFlags, windowTitle } from './stats.js';
 
 export const FORMATS = ['table', 'json', 'csv'] as const;
@@ -35,13 +36,10 @@ export function parsePrice(text: string): number {
 }
 
 export function parseCostOptions(flags: CostFlags, ctx: Context): CostOptions {
-  if (flags.json && flags.format && flags.format !== 'json') {
-    throw new UsageError(`--json and --format ${flags.format} ask for different outputs; give one of them`);
-  }
   return {
     window: windowFromFlags(flags, ctx),
     pricePerCall: flags.pricePerCall === undefined ? null : parsePrice(flags.pricePerCall),
-    format: flags.json ? 'json' : (flags.format ?? 'table'),
+    format: outputFormat(flags, FORMATS),
   };
 }
 
@@ -52,8 +50,8 @@ export function register(program: Command, ctx: Context): void {
     .option('--days <n>', `KST calendar days, 1–30 (default ${DEFAULT_DAYS})`)
     .option('--until <YYYY-MM-DD>', 'last day of the window, inclusive (default: today, KST)')
     .option('--price-per-call <usd>', "price of one LLM call in USD (default: the config's pricePerCall, else each line's 비용예상, else 0.001)")
-    .option('--json', 'print the JSON document of the contract (same as --format json)')
-    .addOption(new Option('--format <format>', 'output format').choices(FORMATS))
+    .addOption(formatOption(FORMATS, 'output: a table, the JSON document, or the days as CSV'))
+    .addOption(jsonOption())
     .action(async (flags: CostFlags, command: Command) => {
       const options = parseCostOptions(flags, ctx);
       const config = await configOf(command, ctx);

@@ -7,12 +7,14 @@ import { assertTimeZone, KST_ZONE } from '../market/time.js';
 import type { Rules } from '../market/rules.js';
 import { heading, paint, table } from '../render/table.js';
 import { configOf, type Context } from './context.js';
+import { formatOption, jsonOption, outputFormat, TABLE_OR_JSON, type TableOrJson } from './output.js';
 
 interface FreshnessFlags {
   pg?: string;
   at?: string;
   dbTz?: string;
   json?: boolean;
+  format?: TableOrJson;
 }
 
 export interface FreshnessOptions {
@@ -29,7 +31,7 @@ export function parseFreshnessOptions(flags: FreshnessFlags, ctx: Context, rules
     atMs: flags.at === undefined ? ctx.now() : parseAt(flags.at),
     dbTz: assertTimeZone(flags.dbTz ?? KST_ZONE),
     rules,
-    json: flags.json === true,
+    json: outputFormat(flags, TABLE_OR_JSON) === 'json',
   };
 }
 
@@ -50,7 +52,8 @@ export function register(program: Command, ctx: Context): void {
     .option('--pg <url>', 'the backend database, postgres://user:password@host:5432/db (env CRAVENY_OPS_BACKEND_PG)')
     .option('--at <time>', "the time to judge at: ISO 8601 with offset, or 'YYYY-MM-DD HH:MM' in KST (default: now)")
     .option('--db-tz <zone>', `IANA zone of the database's naive last_updated (default ${KST_ZONE})`)
-    .option('--json', 'print the JSON document of the contract')
+    .addOption(formatOption(TABLE_OR_JSON))
+    .addOption(jsonOption())
     .action(async (flags: FreshnessFlags, command: Command) => {
       const options = parseFreshnessOptions(flags, ctx, (await configOf(command, ctx)).rules);
       const doc = await runFreshness(options);

@@ -4,10 +4,12 @@ import { ingest, type IngestSummary } from '../ingest/ingest.js';
 import { assertTimeZone, KST_ZONE } from '../market/time.js';
 import { createProgress } from '../render/progress.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
+import { formatOption, jsonOption, outputFormat, TABLE_OR_JSON, type TableOrJson } from './output.js';
 
 interface IngestFlags {
   logTz?: string;
   json?: boolean;
+  format?: TableOrJson;
   sourceHost?: string;
 }
 
@@ -18,8 +20,10 @@ export function register(program: Command, ctx: Context): void {
     .argument('<files...>', 'log files; rotated and compressed ones in any order')
     .option('--log-tz <zone>', `IANA time zone the log's timestamps were written in (default ${KST_ZONE})`)
     .option('--source-host <name>', 'the host these logs come from (default: this machine)')
-    .option('--json', 'print the summary as JSON')
+    .addOption(formatOption(TABLE_OR_JSON))
+    .addOption(jsonOption())
     .action(async (files: string[], flags: IngestFlags, command: Command) => {
+      const format = outputFormat(flags, TABLE_OR_JSON);
       const config = await configOf(command, ctx);
       const logTz = assertTimeZone(flags.logTz ?? config.logTz ?? KST_ZONE);
       const summary = await withStore(storeSpecOf(command, ctx, config), async (store) => {
@@ -36,7 +40,7 @@ export function register(program: Command, ctx: Context): void {
           progress?.stop();
         }
       });
-      if (flags.json) ctx.io.out(JSON.stringify(summary, null, 2));
+      if (format === 'json') ctx.io.out(JSON.stringify(summary, null, 2));
       else ctx.io.out(formatSummary(summary));
       warn(ctx, summary, logTz);
       const failed = summary.files.filter((f) => f.error);

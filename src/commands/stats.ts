@@ -6,6 +6,7 @@ import { backendStatsOutput, type BackendStatsFlags } from '../backend/stats.js'
 import { kstDay, parseDay, parseDays, windowOf, type Window } from '../market/time.js';
 import { barChart, heading, table } from '../render/table.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
+import { formatOption, jsonOption, outputFormat, TABLE_OR_JSON, type TableOrJson } from './output.js';
 
 /** The window when --days is not given: the last week, as the admin API's default. */
 export const DEFAULT_DAYS = 7;
@@ -14,6 +15,7 @@ interface StatsFlags {
   days?: string;
   until?: string;
   json?: boolean;
+  format?: TableOrJson;
 }
 
 export interface StatsOptions {
@@ -29,7 +31,7 @@ export function windowFromFlags(flags: { days?: string; until?: string }, ctx: C
 }
 
 export function parseStatsOptions(flags: StatsFlags, ctx: Context): StatsOptions {
-  return { window: windowFromFlags(flags, ctx), json: flags.json === true };
+  return { window: windowFromFlags(flags, ctx), json: outputFormat(flags, TABLE_OR_JSON) === 'json' };
 }
 
 export function register(program: Command, ctx: Context): void {
@@ -38,7 +40,8 @@ export function register(program: Command, ctx: Context): void {
     .description('report update statistics: totals, reasons, market phases, intervals, per stock')
     .option('--days <n>', `KST calendar days, 1–30 (default ${DEFAULT_DAYS})`)
     .option('--until <YYYY-MM-DD>', 'last day of the window, inclusive (default: today, KST)')
-    .option('--json', 'print the JSON document of the contract')
+    .addOption(formatOption(TABLE_OR_JSON))
+    .addOption(jsonOption())
     .option('--source <logs|backend>', "logs (the store, default) or backend: the backend database's last_update_reason/last_market_phase")
     .option('--pg <url>', 'with --source backend: the backend database (env CRAVENY_OPS_BACKEND_PG)')
     .option('--db-tz <zone>', "with --source backend: IANA zone of the database's naive last_updated (default Asia/Seoul)")

@@ -2,7 +2,7 @@
  * `verify day1` and `verify week`: production-verification checklists as pass/fail commands.
  * Exit 0 pass, 1 fail, 3 inconclusive (1 with --strict); every verdict shows its evidence.
  */
-import { Command, Option } from 'commander';
+import type { Command } from 'commander';
 import Table from 'cli-table3';
 import { defaultDay1Date, verifyDay1, type Day1Result, type RunStatus } from '../analysis/verify-day1.js';
 import { verifyWeek, type WeekResult } from '../analysis/verify-week.js';
@@ -12,26 +12,18 @@ import { addDays, daysBetween, parseDay } from '../market/time.js';
 import { day1Suite, junitXml, weekSuite } from '../render/junit.js';
 import { paint, TERMINAL_WIDTH } from '../render/table.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
+import { formatOption, jsonOption, outputFormat, type OutputFlags } from './output.js';
 
-type Format = 'table' | 'json' | 'junit';
-const FORMATS: Format[] = ['table', 'json', 'junit'];
+const FORMATS = ['table', 'json', 'junit'] as const;
+type Format = (typeof FORMATS)[number];
 /** The longest week verify accepts, the bound of every other window option. */
 const MAX_WEEK_DAYS = 30;
 
-interface OutputFlags {
-  format?: Format;
-  json?: boolean;
+interface VerifyFlags extends OutputFlags<Format> {
   strict?: boolean;
 }
 
-function formatOption(): Option {
-  return new Option('--format <format>', 'output: a table for people, JSON, or JUnit XML for CI').choices(FORMATS);
-}
-
-function formatOf(flags: OutputFlags): Format {
-  if (flags.json && flags.format && flags.format !== 'json') throw new UsageError(`--json conflicts with --format ${flags.format}`);
-  return flags.json ? 'json' : (flags.format ?? 'table');
-}
+const FORMAT_HELP = 'output: a table for people, JSON, or JUnit XML for CI';
 
 export function exitCodeOf(status: RunStatus, strict: boolean): number {
   if (status === 'pass') return 0;
@@ -48,11 +40,11 @@ export function register(program: Command, ctx: Context): void {
     .command('day1')
     .description('the five Day 1 scenarios over the decisions of one KST day')
     .option('--date <YYYY-MM-DD>', 'the KST day (default: the latest KRX trading day with data in the store)')
-    .addOption(formatOption())
-    .option('--json', 'alias of --format json')
+    .addOption(formatOption(FORMATS, FORMAT_HELP))
+    .addOption(jsonOption())
     .option('--strict', 'an inconclusive run (a check not exercised) fails: exit 1 instead of 3')
-    .action(async (flags: OutputFlags & { date?: string }, command: Command) => {
-      const format = formatOf(flags);
+    .action(async (flags: VerifyFlags & { date?: string }, command: Command) => {
+      const format = outputFormat(flags, FORMATS);
       const date = flags.date === undefined ? undefined : parseDay(flags.date, 'date');
       const config = await configOf(command, ctx);
       const result = await withStore(storeSpecOf(command, ctx, config), async ({ db }) => {
@@ -77,11 +69,11 @@ export function register(program: Command, ctx: Context): void {
     .description('the Day 2–7 metrics, a verdict per KST day (updates per stock, success rate, LLM calls, freshness)')
     .requiredOption('--from <YYYY-MM-DD>', 'the first KST day')
     .option('--to <YYYY-MM-DD>', 'the last KST day, inclusive (default: --from + 5, six days)')
-    .addOption(formatOption())
-    .option('--json', 'alias of --format json')
+    .addOption(formatOption(FORMATS, FORMAT_HELP))
+    .addOption(jsonOption())
     .option('--strict', 'an inconclusive run (a check without data) fails: exit 1 instead of 3')
-    .action(async (flags: OutputFlags & { from: string; to?: string }, command: Command) => {
-      const format = formatOf(flags);
+    .action(async (flags: VerifyFlags & { from: string; to?: string }, command: Command) => {
+      const format = outputFormat(flags, FORMATS);
       const from = parseDay(flags.from, 'from');
       const to = flags.to === undefined ? addDays(from, 5) : parseDay(flags.to, 'to');
       if (to < from) throw new UsageError(`--to ${to} is before --from ${from}`);
