@@ -56,14 +56,15 @@ export async function logEnd(db: Db): Promise<number | null> {
   return row?.end == null ? null : Number(row.end);
 }
 
+/** An attempt's status: its outcome record's, else abandoned (failed) or in flight by the log end. */
+function settle(outcome: string | null, ts: number, end: number | null): { status: Status; abandoned: boolean } {
+  if (outcome === 'succeeded' || outcome === 'failed') return { status: outcome, abandoned: false };
+  if (end !== null && end - ts >= ABANDON_AFTER_MS) return { status: 'failed', abandoned: true };
+  return { status: 'in_flight', abandoned: false };
+}
+
 export function toAttempt(row: AttemptRow, end: number | null): Attempt {
-  let status: Status;
-  let abandoned = false;
-  if (row.outcome === 'succeeded' || row.outcome === 'failed') status = row.outcome;
-  else if (end !== null && end - row.ts >= ABANDON_AFTER_MS) {
-    status = 'failed';
-    abandoned = true;
-  } else status = 'in_flight';
+  const { status, abandoned } = settle(row.outcome, row.ts, end);
   return {
     host: row.host,
     stockCode: row.stock_code,
@@ -100,6 +101,37 @@ export async function attemptsIn(db: Db, range: TimeRange, end?: number | null):
     .orderBy('ts')
     .orderBy('id');
   return (await rowsOf(query, sqliteHandleOf(db))).map((r) => toAttempt(r, logEndMs));
+}
+
+/** What counting analyses (stats, cost) need of an attempt. */
+export type AttemptSummary = Pick<Attempt, 'host' | 'stockCode' | 'ts' | 'reason' | 'phase' | 'status' | 'abandoned' | 'completedTs'>;
+
+/**
+ * Attempts that started in [fromMs, untilMs), as summaries: a third of the columns, which is most
+ * of the cost of reading a month of attempts.
+ */
+export async function attemptSummariesIn(db: Db, range: TimeRange, end?: number | null): Promise<AttemptSummary[]> {
+  const logEndMs = end === undefined ? await logEnd(db) : end;
+  const query = db
+    .selectFrom('attempts')
+    .select(['host', 'stock_code', 'ts', 'reason', 'phase', 'outcome', 'completed_ts'])
+    .where('ts', '>=', range.fromMs)
+    .where('ts', '<', range.untilMs)
+    .orderBy('ts')
+    .orderBy('id');
+  return (await rowsOf(query, sqliteHandleOf(db))).map((r) => {
+    const { status, abandoned } = settle(r.outcome, r.ts, logEndMs);
+    return {
+      host: r.host,
+      stockCode: r.stock_code,
+      ts: r.ts,
+      reason: r.reason as Reason,
+      phase: r.phase as Phase,
+      status,
+      abandoned,
+      completedTs: status === 'succeeded' ? r.completed_ts : null,
+    };
+  });
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import { DEFAULT_PRICE_PER_CALL } from '../config.js';
 import { daysBetween, isoKst, kstDay, type Window } from '../market/time.js';
 import type { Database } from '../store/schema.js';
-import { attemptsIn, llmCallsIn, type CallsSource } from './attempts.js';
+import { attemptSummariesIn, llmCallsIn, type CallsSource } from './attempts.js';
 import { roundRate } from './stats.js';
 
 export interface DayCost {
@@ -47,7 +47,7 @@ export const roundUsd = (x: number) => Math.round(x * 1e6) / 1e6;
  */
 export async function computeCost(db: Kysely<Database>, window: Window, pricePerCall: number | null): Promise<CostDocument> {
   const { source, calls } = await llmCallsIn(db, window);
-  const attempts = await attemptsIn(db, window);
+  const attempts = await attemptSummariesIn(db, window);
 
   const days = new Map<string, DayCost>(
     daysBetween(window.firstDay, window.lastDay).map((date) => [date, { date, calls: 0, cost_usd: 0, updates: 0 }]),

@@ -7,7 +7,7 @@ import { REASONS, REASON_LABELS, type Reason } from '../logs/record.js';
 import { PHASES, type Phase } from '../market/rules.js';
 import { HOUR_MS, isoKst, type Window } from '../market/time.js';
 import type { Database } from '../store/schema.js';
-import { attemptsIn, type Attempt } from './attempts.js';
+import { attemptSummariesIn, type AttemptSummary } from './attempts.js';
 
 export interface ReasonCount {
   reason: Reason;
@@ -43,13 +43,12 @@ export const roundHours = (h: number) => Math.round(h * 100) / 100;
 export const roundRate = (x: number) => Math.round(x * 10_000) / 10_000;
 
 export async function computeStats(db: Kysely<Database>, window: Window): Promise<StatsDocument> {
-  const attempts = await attemptsIn(db, window);
-  return statsOf(attempts, window);
+  return statsOf(await attemptSummariesIn(db, window), window);
 }
 
 /** The document from attempts already read (those that started in the window). */
-export function statsOf(attempts: readonly Attempt[], window: Window): StatsDocument {
-  const count = (status: Attempt['status']) => attempts.filter((a) => a.status === status).length;
+export function statsOf(attempts: readonly AttemptSummary[], window: Window): StatsDocument {
+  const count = (status: AttemptSummary['status']) => attempts.filter((a) => a.status === status).length;
 
   const reasonCounts = new Map<Reason, number>();
   for (const a of attempts) reasonCounts.set(a.reason, (reasonCounts.get(a.reason) ?? 0) + 1);
@@ -77,7 +76,7 @@ export function statsOf(attempts: readonly Attempt[], window: Window): StatsDocu
 }
 
 /** Per stock, the gaps between consecutive completions of its succeeded attempts. */
-function intervalsOf(attempts: readonly Attempt[]): StatsDocument['avg_interval_hours'] {
+function intervalsOf(attempts: readonly AttemptSummary[]): StatsDocument['avg_interval_hours'] {
   const completions = new Map<string, number[]>();
   for (const a of attempts) {
     if (a.status !== 'succeeded' || a.completedTs === null) continue;
@@ -98,7 +97,7 @@ function intervalsOf(attempts: readonly Attempt[]): StatsDocument['avg_interval_
   return { overall: pooled.length ? roundHours(mean(pooled) / HOUR_MS) : null, by_stock };
 }
 
-function stockRows(attempts: readonly Attempt[], days: number): StockStats[] {
+function stockRows(attempts: readonly AttemptSummary[], days: number): StockStats[] {
   const rows = new Map<string, StockStats>();
   for (const a of attempts) {
     let row = rows.get(a.stockCode);

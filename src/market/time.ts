@@ -27,8 +27,13 @@ export function isoKst(ms: number): string {
 
 /** The KST calendar day of an instant, as YYYY-MM-DD. */
 export function kstDay(ms: number): string {
-  return isoKst(ms).slice(0, 10);
+  // Analyses ask this for every record of a window, which spans few days: name each day once.
+  const day = Math.floor((ms + KST_OFFSET_MS) / DAY_MS);
+  let name = dayNames.get(day);
+  if (name === undefined) dayNames.set(day, (name = new Date(day * DAY_MS).toISOString().slice(0, 10)));
+  return name;
 }
+const dayNames = new Map<number, string>();
 
 /** Minutes after KST midnight. */
 export function kstMinuteOfDay(ms: number): number {
