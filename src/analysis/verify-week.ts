@@ -7,7 +7,7 @@ import type { Config, WeekRules } from '../config.js';
 import { krxDay } from '../market/calendar.js';
 import { addDays, dayStartMs, daysBetween, HOUR_MS, isoKst } from '../market/time.js';
 import type { Database } from '../store/schema.js';
-import { attemptsIn, lastCompletionsBefore, llmCallsIn, logEnd, skipsIn, type Attempt, type Skip } from './attempts.js';
+import { attemptSummariesIn, lastCompletionsBefore, llmCallsIn, logEnd, skipsIn, type AttemptSummary, type Skip } from './attempts.js';
 import { runStatus, type CheckStatus, type RunStatus } from './verify-day1.js';
 
 export const WEEK_CHECK_IDS = ['daily_updates_per_stock', 'success_rate', 'llm_calls_per_day', 'avg_freshness_hours'] as const;
@@ -175,7 +175,7 @@ export async function verifyWeek(db: Kysely<Database>, from: string, to: string,
   // An attempt completes within minutes of its start: starting a day early catches the ones that
   // began before `from` and completed after it (lastCompletionsBefore holds those before).
   const [attempts, skips, before] = await Promise.all([
-    attemptsIn(db, { fromMs: fromMs - DAY_BEFORE_MS, untilMs }, end),
+    attemptSummariesIn(db, { fromMs: fromMs - DAY_BEFORE_MS, untilMs }, end),
     skipsIn(db, { fromMs, untilMs }),
     lastCompletionsBefore(db, fromMs),
   ]);
@@ -192,7 +192,7 @@ export async function verifyWeek(db: Kysely<Database>, from: string, to: string,
     const start = dayStartMs(date);
     const stop = dayStartMs(addDays(date, 1));
     const inDay = <T extends { ts: number }>(x: T) => x.ts >= start && x.ts < stop;
-    const dayAttempts: Attempt[] = attempts.filter(inDay);
+    const dayAttempts: AttemptSummary[] = attempts.filter(inDay);
     const daySkips: Skip[] = skips.filter(inDay);
     // The calls source is decided per day: a week in which the [LLM_COST] lines were deployed
     // would otherwise count nothing on the days before the deploy.
