@@ -7,13 +7,13 @@
  * - gauges are taken at the log end (the last line the backend wrote that was ingested), not at the
  *   wall clock: the store knows nothing after it. A stalled ingest shows in the two timestamp gauges.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { DEFAULT_PRICE_PER_CALL } from '../config.js';
-import type { Reason } from '../logs/record.js';
+import { REASONS, type Reason } from '../logs/record.js';
 import { PHASES, type Phase } from '../market/rules.js';
-import { addDays, dayStartMs, daysBetween, kstDay, phaseAt } from '../market/time.js';
+import { addDays, DAY_MS, dayStartMs, KST_OFFSET_MS, kstDay, phaseAt } from '../market/time.js';
 import type { Database } from '../store/schema.js';
-import { attemptsIn, llmCallsIn, logEnd, skipsIn, type Attempt } from './attempts.js';
+import { ABANDON_AFTER_MS, attemptSummariesIn, logEnd, skipsIn, type Attempt } from './attempts.js';
 import { roundUsd } from './cost.js';
 
 export const FAILURE_CAUSES = ['generation_failed', 'update_error', 'abandoned'] as const;
@@ -41,48 +41,77 @@ export interface MetricsSnapshot {
 type Db = Kysely<Database>;
 const EVERYTHING = { fromMs: Number.MIN_SAFE_INTEGER, untilMs: Number.MAX_SAFE_INTEGER };
 
-/** `pricePerCall` as for computeCost: an explicit price, or null for each line's printed cost. */
+/**
+ * `pricePerCall` as for computeCost: an explicit price, or null for each line's printed cost.
+ * Everything is counted in the database: a scrape costs the same on a store of a day or of years.
+ */
 export async function collectMetrics(db: Db, pricePerCall: number | null): Promise<MetricsSnapshot> {
   const end = await logEnd(db);
-  const attempts = await attemptsIn(db, EVERYTHING, end);
-
-  const updates = new Map<string, MetricsSnapshot['updates'][number]>();
-  const failures = Object.fromEntries(FAILURE_CAUSES.map((c) => [c, 0])) as Record<FailureCause, number>;
-  let inFlight = 0;
-  let silentFailures = 0;
-  for (const a of attempts) {
-    if (a.generationFailed && a.completionLogged) silentFailures += 1;
-    if (a.status === 'in_flight') {
-      inFlight += 1;
-      continue;
-    }
-    const key = `${a.reason}\u0000${a.phase}\u0000${a.status}`;
-    const row = updates.get(key) ?? { reason: a.reason, phase: a.phase, outcome: a.status, count: 0 };
-    row.count += 1;
-    updates.set(key, row);
-    if (a.status === 'failed') failures[failureCause(a)] += 1;
-  }
-
-  const [skips, calls, lastIngestMs, stocksSeen] = await Promise.all([
+  const [outcomes, skips, calls, lastIngestMs, stocksSeen, reports] = await Promise.all([
+    outcomeCounts(db, end),
     skipCounts(db),
     llmCallsPerDay(db, pricePerCall),
     lastIngest(db),
-    end === null ? Promise.resolve(0) : stocksSeenOn(db, kstDay(end), attempts),
+    end === null ? Promise.resolve(0) : stocksSeenOn(db, kstDay(end), end),
+    end === null ? Promise.resolve([]) : reportAges(db, end),
   ]);
-
   return {
-    updates: [...updates.values()],
-    failures,
-    silentFailures,
+    ...outcomes,
     skips,
-    inFlight,
     llmCalls: calls.count,
     llmCostUsd: calls.costUsd,
-    reports: end === null ? [] : reportAges(attempts, end),
+    reports,
     stocksSeen,
     logEndMs: end,
     lastIngestMs,
   };
+}
+
+/** Attempts by reason, phase and status (as attempts.ts settles them at the log end), with failure causes. */
+async function outcomeCounts(db: Db, end: number | null): Promise<Pick<MetricsSnapshot, 'updates' | 'failures' | 'silentFailures' | 'inFlight'>> {
+  // An attempt without an outcome record is abandoned once the log runs ABANDON_AFTER_MS past its start.
+  // Literals, not parameters: PostgreSQL matches a GROUP BY expression to the selected one only when
+  // they are the same text, and SQLite binds numbers as floats (which would make divisions inexact).
+  const cutoff = sql.lit(end === null ? Number.MIN_SAFE_INTEGER : Math.trunc(end) - ABANDON_AFTER_MS);
+  const status = sql<string>`case when outcome is not null then outcome when ts <= ${cutoff} then 'failed' else 'in_flight' end`;
+  const cause = sql<FailureCause>`case when outcome is null then 'abandoned' when generation_failed = 1 then 'generation_failed' else 'update_error' end`;
+  const rows = await db
+    .selectFrom('attempts')
+    .select([
+      'reason',
+      'phase',
+      status.as('status'),
+      cause.as('cause'),
+      (eb) => eb.fn.countAll<number>().as('n'),
+      (eb) => eb.fn.sum<number>(sql`generation_failed * completion_logged`).as('silent'),
+    ])
+    .groupBy(['reason', 'phase', status, cause])
+    .execute();
+  const updates = new Map<string, MetricsSnapshot['updates'][number]>();
+  const failures = Object.fromEntries(FAILURE_CAUSES.map((c) => [c, 0])) as Record<FailureCause, number>;
+  let inFlight = 0;
+  let silentFailures = 0;
+  for (const r of rows) {
+    const n = Number(r.n);
+    silentFailures += Number(r.silent ?? 0);
+    if (r.status === 'in_flight') {
+      inFlight += n;
+      continue;
+    }
+    const outcome = r.status as 'succeeded' | 'failed';
+    const key = `${r.reason}\u0000${r.phase}\u0000${outcome}`;
+    const row = updates.get(key) ?? { reason: r.reason as Reason, phase: r.phase as Phase, outcome, count: 0 };
+    row.count += n;
+    updates.set(key, row);
+    if (outcome === 'failed') failures[r.cause] += n;
+  }
+  // In the vocabulary's order, the same on every dialect.
+  const order = (u: MetricsSnapshot['updates'][number]) => [REASONS.indexOf(u.reason), PHASES.indexOf(u.phase), u.outcome === 'succeeded' ? 0 : 1];
+  const sorted = [...updates.values()].sort((x, y) => {
+    const [a, b] = [order(x), order(y)];
+    return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+  });
+  return { updates: sorted, failures, silentFailures, inFlight };
 }
 
 export function failureCause(a: Attempt): FailureCause {
@@ -94,19 +123,28 @@ export function failureCause(a: Attempt): FailureCause {
  * Each stock's current report is its latest completion at or before the log end. One report per
  * stock: hosts sharing the backend's database update the same row (as verify week counts them).
  */
-function reportAges(attempts: readonly Attempt[], endMs: number): MetricsSnapshot['reports'] {
-  const latest = new Map<string, Attempt>();
-  for (const a of attempts) {
-    if (a.completedTs === null || a.completedTs > endMs) continue;
-    const seen = latest.get(a.stockCode);
-    if (!seen || a.completedTs > seen.completedTs!) latest.set(a.stockCode, a);
-  }
+async function reportAges(db: Db, endMs: number): Promise<MetricsSnapshot['reports']> {
+  const latest = db
+    .selectFrom('attempts')
+    .select(['stock_code', (eb) => eb.fn.max('completed_ts').as('completed')])
+    .where('outcome', '=', 'succeeded')
+    .where('completed_ts', '<=', endMs)
+    .groupBy('stock_code')
+    .as('latest');
+  const rows = await db
+    .selectFrom('attempts')
+    .innerJoin(latest, (join) => join.onRef('attempts.stock_code', '=', 'latest.stock_code').onRef('attempts.completed_ts', '=', 'latest.completed'))
+    .select(['attempts.stock_code', 'attempts.phase', 'attempts.completed_ts'])
+    .where('attempts.outcome', '=', 'succeeded')
+    .execute();
+  const current = new Map<string, { phase: Phase; completedTs: number }>();
+  for (const r of rows) current.set(r.stock_code, { phase: r.phase as Phase, completedTs: Number(r.completed_ts) });
   const byPhase = new Map<Phase, { phase: Phase; count: number; maxAgeSeconds: number }>();
-  for (const a of latest.values()) {
-    const row = byPhase.get(a.phase) ?? { phase: a.phase, count: 0, maxAgeSeconds: 0 };
+  for (const report of current.values()) {
+    const row = byPhase.get(report.phase) ?? { phase: report.phase, count: 0, maxAgeSeconds: 0 };
     row.count += 1;
-    row.maxAgeSeconds = Math.max(row.maxAgeSeconds, (endMs - a.completedTs!) / 1000);
-    byPhase.set(a.phase, row);
+    row.maxAgeSeconds = Math.max(row.maxAgeSeconds, (endMs - report.completedTs) / 1000);
+    byPhase.set(report.phase, row);
   }
   return PHASES.filter((p) => byPhase.has(p)).map((p) => byPhase.get(p)!);
 }
@@ -136,18 +174,42 @@ async function skipCounts(db: Db): Promise<Record<Phase, number>> {
  * spans the deploy of the [LLM_COST] lines counts the days before it from the generation lines.
  */
 async function llmCallsPerDay(db: Db, pricePerCall: number | null): Promise<{ count: number; costUsd: number }> {
-  const span = await db
+  const day = sql<number>`(ts + ${sql.lit(KST_OFFSET_MS)}) / ${sql.lit(DAY_MS)}`;
+  const rows = await db
     .selectFrom('records')
-    .select([(eb) => eb.fn.min('ts').as('first'), (eb) => eb.fn.max('ts').as('last')])
+    .select([
+      day.as('day'),
+      'kind',
+      'mode',
+      (eb) => eb.fn.countAll<number>().as('n'),
+      (eb) => eb.fn.count<number>('cost_usd').as('priced'),
+      (eb) => eb.fn.sum<number>('cost_usd').as('printed'),
+    ])
     .where('kind', 'in', ['llm_cost', 'generation_started'])
-    .executeTakeFirst();
-  if (span?.first == null || span.last == null) return { count: 0, costUsd: 0 };
+    .groupBy([day, 'kind', 'mode'])
+    .execute();
+  const days = new Map<number, { costLines: number; costLinesCost: number; generations: number }>();
+  for (const r of rows) {
+    const d = days.get(Number(r.day)) ?? { costLines: 0, costLinesCost: 0, generations: 0 };
+    const n = Number(r.n);
+    if (r.kind === 'llm_cost') {
+      d.costLines += n;
+      d.costLinesCost += pricePerCall !== null ? n * pricePerCall : Number(r.printed ?? 0) + (n - Number(r.priced)) * DEFAULT_PRICE_PER_CALL;
+    } else {
+      d.generations += r.mode === 'ab' ? 2 * n : n;
+    }
+    days.set(Number(r.day), d);
+  }
   let count = 0;
   let cost = 0;
-  for (const day of daysBetween(kstDay(Number(span.first)), kstDay(Number(span.last)))) {
-    const { calls } = await llmCallsIn(db, { fromMs: dayStartMs(day), untilMs: dayStartMs(addDays(day, 1)) });
-    count += calls.length;
-    for (const call of calls) cost += pricePerCall ?? call.printedCostUsd ?? DEFAULT_PRICE_PER_CALL;
+  for (const d of days.values()) {
+    if (d.costLines > 0) {
+      count += d.costLines;
+      cost += d.costLinesCost;
+    } else {
+      count += d.generations;
+      cost += d.generations * (pricePerCall ?? DEFAULT_PRICE_PER_CALL);
+    }
   }
   return { count, costUsd: roundUsd(cost) };
 }
@@ -157,10 +219,8 @@ async function lastIngest(db: Db): Promise<number | null> {
   return row?.at == null ? null : Number(row.at);
 }
 
-async function stocksSeenOn(db: Db, day: string, attempts: readonly Attempt[]): Promise<number> {
+async function stocksSeenOn(db: Db, day: string, end: number): Promise<number> {
   const range = { fromMs: dayStartMs(day), untilMs: dayStartMs(addDays(day, 1)) };
-  const skips = await skipsIn(db, range);
-  const codes = new Set<string>(skips.map((s) => s.stockCode));
-  for (const a of attempts) if (a.ts >= range.fromMs && a.ts < range.untilMs) codes.add(a.stockCode);
-  return codes.size;
+  const [skips, attempts] = await Promise.all([skipsIn(db, range), attemptSummariesIn(db, range, end)]);
+  return new Set([...skips, ...attempts].map((d) => d.stockCode)).size;
 }

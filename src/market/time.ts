@@ -8,8 +8,8 @@ import { PHASE_STARTS, type Phase } from './rules.js';
 
 export const KST_ZONE = 'Asia/Seoul';
 // Korea has kept UTC+9 without daylight saving since 1988, so KST arithmetic needs no zone database.
-const KST_OFFSET_MS = 9 * 3_600_000;
-const DAY_MS = 86_400_000;
+export const KST_OFFSET_MS = 9 * 3_600_000;
+export const DAY_MS = 86_400_000;
 export const HOUR_MS = 3_600_000;
 export const MINUTE_MS = 60_000;
 
