@@ -63,15 +63,27 @@ function settle(outcome: string | null, ts: number, end: number | null): { statu
   return { status: 'in_flight', abandoned: false };
 }
 
-export function toAttempt(row: AttemptRow, end: number | null): Attempt {
+const SUMMARY_COLUMNS = ['host', 'stock_code', 'ts', 'reason', 'phase', 'outcome', 'completed_ts'] as const;
+
+function toSummary(row: Pick<AttemptRow, (typeof SUMMARY_COLUMNS)[number]>, end: number | null): AttemptSummary {
   const { status, abandoned } = settle(row.outcome, row.ts, end);
   return {
     host: row.host,
     stockCode: row.stock_code,
     ts: row.ts,
     reason: row.reason as Reason,
-    reasonText: row.reason_text,
     phase: row.phase as Phase,
+    status,
+    abandoned,
+    completedTs: status === 'succeeded' ? row.completed_ts : null,
+  };
+}
+
+export function toAttempt(row: AttemptRow, end: number | null): Attempt {
+  const summary = toSummary(row, end);
+  return {
+    ...summary,
+    reasonText: row.reason_text,
     namedPhase: row.named_phase as Phase | null,
     ageHours: row.age_h,
     ttlHours: row.ttl_h,
@@ -79,10 +91,7 @@ export function toAttempt(row: AttemptRow, end: number | null): Attempt {
     threshold: row.threshold,
     prevCount: row.prev_count,
     curCount: row.cur_count,
-    status,
-    abandoned,
-    completedTs: status === 'succeeded' ? row.completed_ts : null,
-    failedTs: status === 'failed' && !abandoned ? row.outcome_ts : null,
+    failedTs: summary.status === 'failed' && !summary.abandoned ? row.outcome_ts : null,
     generationMode: row.generation_mode as 'single' | 'ab' | null,
     generationFailed: row.generation_failed === 1,
     completionLogged: row.completion_logged === 1,
@@ -114,24 +123,12 @@ export async function attemptSummariesIn(db: Db, range: TimeRange, end?: number 
   const logEndMs = end === undefined ? await logEnd(db) : end;
   const query = db
     .selectFrom('attempts')
-    .select(['host', 'stock_code', 'ts', 'reason', 'phase', 'outcome', 'completed_ts'])
+    .select(SUMMARY_COLUMNS)
     .where('ts', '>=', range.fromMs)
     .where('ts', '<', range.untilMs)
     .orderBy('ts')
     .orderBy('id');
-  return (await rowsOf(query, sqliteHandleOf(db))).map((r) => {
-    const { status, abandoned } = settle(r.outcome, r.ts, logEndMs);
-    return {
-      host: r.host,
-      stockCode: r.stock_code,
-      ts: r.ts,
-      reason: r.reason as Reason,
-      phase: r.phase as Phase,
-      status,
-      abandoned,
-      completedTs: status === 'succeeded' ? r.completed_ts : null,
-    };
-  });
+  return (await rowsOf(query, sqliteHandleOf(db))).map((r) => toSummary(r, logEndMs));
 }
 
 /**
