@@ -6,6 +6,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
 };
 
+/** The migrations' names, in order. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS).sort();
+
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
 /**
