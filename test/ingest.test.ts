@@ -214,6 +214,41 @@ describe('rotation', () => {
   });
 });
 
+describe('generator failures (they name no stock)', () => {
+  const G = '- backend.llm.investment_report -';
+  const S = '- backend.services.stock_analysis_service -';
+  // Two generations in the same millisecond, then a failure: it belongs to the later one (000660).
+  const older = [
+    `2025-11-04 10:00:00,000 ${S} INFO - 종목 005930 업데이트 시작: 강제 업데이트 또는 리포트 없음`,
+    `2025-11-04 10:00:00,000 ${S} INFO - 종목 000660 업데이트 시작: 강제 업데이트 또는 리포트 없음`,
+    `2025-11-04 10:00:01,000 ${G} INFO - 투자 리포트 생성 시작: 005930 (6건 분석)`,
+    `2025-11-04 10:00:01,000 ${G} INFO - 투자 리포트 생성 시작: 000660 (6건 분석)`,
+  ];
+  const newer = [`2025-11-04 10:00:05,000 ${G} ERROR - 투자 리포트 생성 실패: Request timed out.`];
+
+  async function failureOwner(order: ('older' | 'newer')[]) {
+    const dir = tempDir();
+    const files = { older: path.join(dir, 'backend.log.1'), newer: path.join(dir, 'backend.log') };
+    fs.writeFileSync(files.older, older.join('\n') + '\n');
+    fs.writeFileSync(files.newer, newer.join('\n') + '\n');
+    const db = tempStore();
+    for (const name of order) await ingest(db, files[name]);
+    const { records, attempts } = await contents(db);
+    return {
+      failure: records.find((r) => r.kind === 'generation_failed')?.stock_code,
+      failed: attempts.filter((a) => a.generation_failed === 1).map((a) => a.stock_code),
+    };
+  }
+
+  it('belongs to the latest generation start before it, in log order', async () => {
+    expect(await failureOwner(['older', 'newer'])).toEqual({ failure: '000660', failed: ['000660'] });
+  });
+
+  it('is attributed again when the file with its generation start arrives after it', async () => {
+    expect(await failureOwner(['newer', 'older'])).toEqual({ failure: '000660', failed: ['000660'] });
+  });
+});
+
 describe('the log time zone', () => {
   it('suggests UTC for a UTC log read as Asia/Seoul', async () => {
     const run = await cli(['--db', tempStore(), 'ingest', '--json', fixture('logs', 'utc.log')]);

@@ -7,7 +7,7 @@ import type { Phase } from '../market/rules.js';
 import { MINUTE_MS } from '../market/time.js';
 import type { Reason } from '../logs/record.js';
 import type { AttemptRow, Database, RecordRow } from '../store/schema.js';
-import { rowsOf, sqliteHandleOf } from '../store/statements.js';
+import { rowsOf, sqliteHandleOf, type Query } from '../store/statements.js';
 
 /** An attempt without an outcome record is abandoned once the log runs this long past its start. */
 export const ABANDON_AFTER_MS = 30 * MINUTE_MS;
@@ -121,7 +121,7 @@ export async function attemptsIn(db: Db, range: TimeRange, end?: number | null):
     .where('ts', '<', range.untilMs)
     .orderBy('ts')
     .orderBy('id');
-  return (await rowsOf(query, sqliteHandleOf(db))).map((r) => toAttempt(r, logEndMs));
+  return rowsOf(query, sqliteHandleOf(db), (r) => toAttempt(r, logEndMs));
 }
 
 /** What counting analyses (stats, cost) need of an attempt. */
@@ -140,7 +140,7 @@ export async function attemptSummariesIn(db: Db, range: TimeRange, end?: number 
     .where('ts', '<', range.untilMs)
     .orderBy('ts')
     .orderBy('id');
-  return (await rowsOf(query, sqliteHandleOf(db))).map((r) => toSummary(r, logEndMs));
+  return rowsOf(query, sqliteHandleOf(db), (r) => toSummary(r, logEndMs));
 }
 
 /**
@@ -173,8 +173,7 @@ export interface Skip {
 }
 
 export async function skipsIn(db: Db, range: TimeRange): Promise<Skip[]> {
-  const rows = await recordsOfKind(db, 'skip', range, ['host', 'stock_code', 'ts', 'phase', 'age_h', 'ttl_h', 'text']);
-  return rows.map((r) => ({
+  return recordsOfKind(db, 'skip', range, ['host', 'stock_code', 'ts', 'phase', 'age_h', 'ttl_h', 'text'], (r) => ({
     host: r.host,
     stockCode: r.stock_code!,
     ts: r.ts,
@@ -200,13 +199,13 @@ export type CallsSource = 'llm_cost_lines' | 'generation_lines';
  * single-mode generation start and two per A/B generation start.
  */
 export async function llmCallsIn(db: Db, range: TimeRange): Promise<{ source: CallsSource; calls: LlmCall[] }> {
-  const costLines = await recordsOfKind(db, 'llm_cost', range, ['host', 'stock_code', 'ts', 'cost_usd']);
-  if (costLines.length > 0) {
-    return {
-      source: 'llm_cost_lines',
-      calls: costLines.map((r) => ({ host: r.host, stockCode: r.stock_code, ts: r.ts, printedCostUsd: r.cost_usd })),
-    };
-  }
+  const costLines = await recordsOfKind(db, 'llm_cost', range, ['host', 'stock_code', 'ts', 'cost_usd'], (r) => ({
+    host: r.host,
+    stockCode: r.stock_code,
+    ts: r.ts,
+    printedCostUsd: r.cost_usd,
+  }));
+  if (costLines.length > 0) return { source: 'llm_cost_lines', calls: costLines };
   const starts = await recordsOfKind(db, 'generation_started', range, ['host', 'stock_code', 'ts', 'mode']);
   const calls: LlmCall[] = [];
   for (const r of starts) {
@@ -221,12 +220,21 @@ export async function llmCallsIn(db: Db, range: TimeRange): Promise<{ source: Ca
  * The records of one kind in a range, with only the columns asked for: reading ten thousand
  * rows costs in proportion to their width.
  */
-export async function recordsOfKind<C extends keyof RecordRow & string>(
+export async function recordsOfKind<C extends keyof RecordRow & string>(db: Db, kind: string, range: TimeRange, columns: readonly C[]): Promise<Pick<RecordRow, C>[]>;
+export async function recordsOfKind<C extends keyof RecordRow & string, T>(
   db: Db,
   kind: string,
   range: TimeRange,
   columns: readonly C[],
-): Promise<Pick<RecordRow, C>[]> {
+  map: (row: Pick<RecordRow, C>) => T,
+): Promise<T[]>;
+export async function recordsOfKind<C extends keyof RecordRow & string, T>(
+  db: Db,
+  kind: string,
+  range: TimeRange,
+  columns: readonly C[],
+  map?: (row: Pick<RecordRow, C>) => T,
+): Promise<(Pick<RecordRow, C> | T)[]> {
   const query = db
     .selectFrom('records')
     .select(columns as readonly (keyof RecordRow & string)[])
@@ -235,5 +243,6 @@ export async function recordsOfKind<C extends keyof RecordRow & string>(
     .where('ts', '<', range.untilMs)
     .orderBy('ts')
     .orderBy('id');
-  return rowsOf(query, sqliteHandleOf(db)) as Promise<Pick<RecordRow, C>[]>;
+  const raw = sqliteHandleOf(db);
+  return map ? rowsOf(query as Query<Pick<RecordRow, C>>, raw, map) : (rowsOf(query, raw) as Promise<Pick<RecordRow, C>[]>);
 }

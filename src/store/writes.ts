@@ -205,7 +205,9 @@ export async function insertRecords(db: Db, records: NewRecord[], raw?: SqliteHa
 /**
  * Generator failures name no stock: they belong to the generation in progress, the latest
  * generation start before them. Records may arrive out of order (rotated files in any order),
- * so the failures from `from` up to the next generation start after `to` are attributed again.
+ * so the failures from `from` up to the next generation start after `to` are attributed again,
+ * each by looking up the start before it (failures are few; generation starts are a quarter of
+ * all records, and loading them back cost more than the rest of deriving).
  * Returns the stocks whose attempts changed, and the latest time touched.
  */
 export async function attributeGenerationFailures(
@@ -217,18 +219,6 @@ export async function attributeGenerationFailures(
 ): Promise<{ stocks: Set<string>; until: number }> {
   const stocks = new Set<string>();
   let until = to;
-  const prior = await firstOf(
-    db
-    .selectFrom('records')
-    .select('stock_code')
-    .where('host', '=', host)
-    .where('kind', 'in', GENERATION_STARTS)
-    .where('ts', '<', from)
-    .orderBy('ts', 'desc')
-    .orderBy('id', 'desc')
-    .limit(1),
-    raw,
-  );
   const next = await firstOf(
     db
     .selectFrom('records')
@@ -240,28 +230,47 @@ export async function attributeGenerationFailures(
     .limit(1),
     raw,
   );
-  let query = db
+  let failures = db
     .selectFrom('records')
-    .select(['id', 'ts', 'kind', 'stock_code'])
+    .select(['id', 'ts', 'stock_code'])
     .where('host', '=', host)
-    .where('kind', 'in', [...GENERATION_STARTS, 'generation_failed'])
+    .where('kind', '=', 'generation_failed')
     .where('ts', '>=', from);
-  if (next) query = query.where('ts', '<', next.ts);
-  const rows = await rowsOf(query.orderBy('ts').orderBy('id'), raw);
-  let current = prior?.stock_code ?? null;
-  for (const row of rows) {
-    if (row.kind !== 'generation_failed') {
-      current = row.stock_code;
-    } else if (row.stock_code !== current) {
-      await run(db.updateTable('records').set({ stock_code: current }).where('id', '=', row.id), raw);
-      if (row.stock_code) stocks.add(row.stock_code);
-      if (current) stocks.add(current);
-      until = Math.max(until, row.ts);
-    }
+  if (next) failures = failures.where('ts', '<', next.ts);
+  for (const failure of await rowsOf(failures.orderBy('ts').orderBy('id'), raw)) {
+    const owner = await generationBefore(db, host, failure, raw);
+    if (failure.stock_code === owner) continue;
+    await run(db.updateTable('records').set({ stock_code: owner }).where('id', '=', failure.id), raw);
+    if (failure.stock_code) stocks.add(failure.stock_code);
+    if (owner) stocks.add(owner);
+    until = Math.max(until, failure.ts);
   }
   return { stocks, until };
 }
 
+/** The stock of the host's latest generation start before a record (in log order: time, then id). */
+async function generationBefore(db: Db, host: string, record: { id: number; ts: number }, raw?: SqliteHandle): Promise<string | null> {
+  let latest: { id: number; ts: number; stock_code: string | null } | undefined;
+  // One kind at a time: each is then a seek down the (kind, ts) index, where `kind in (…)` sorted
+  // every earlier start.
+  for (const kind of GENERATION_STARTS) {
+    const start = await firstOf(
+      db
+      .selectFrom('records')
+      .select(['id', 'ts', 'stock_code'])
+      .where('host', '=', host)
+      .where('kind', '=', kind)
+      .where('ts', '<=', record.ts) // the range the index seeks; then the order within a millisecond
+      .where((eb) => eb.or([eb('ts', '<', record.ts), eb('id', '<', record.id)]))
+      .orderBy('ts', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1),
+      raw,
+    );
+    if (start && (!latest || start.ts > latest.ts || (start.ts === latest.ts && start.id > latest.id))) latest = start;
+  }
+  return latest?.stock_code ?? null;
+}
 
 /**
  * The kinds deriveAttempts reads; the others (skips, [LLM_COST], generation calls and completions,
