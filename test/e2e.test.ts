@@ -81,8 +81,10 @@ describe('craveny-ops, the binary', () => {
   it('migrates a new store and reports the status of each migration', () => {
     const db = tempStore();
     const before = bin(['--db', db, 'migrate', '--status']);
-    expect(before.stdout).toMatch(/^pending\s+0001_initial$/m);
+    expect(before.stdout).toMatch(/^pending\s+0001_initial\npending\s+0002_drop_records_source_index$/m);
     expect(bin(['--db', db, 'migrate'])).toMatchObject({ code: 0, stdout: `store ${db} is up to date\n` });
-    expect(bin(['--db', db, 'migrate', '--status']).stdout).toMatch(/^applied\s+0001_initial\s+\d{4}-\d\d-\d\dT.*\+09:00$/m);
+    const after = bin(['--db', db, 'migrate', '--status']).stdout;
+    expect(after).toMatch(/^applied\s+0001_initial\s+\d{4}-\d\d-\d\dT.*\+09:00$/m);
+    expect(after).toMatch(/^applied\s+0002_drop_records_source_index\s+\d{4}-\d\d-\d\dT.*\+09:00$/m);
   });
 });

@@ -1,9 +1,11 @@
 import { type Migration, type MigrationProvider, Migrator, type Kysely } from 'kysely';
 import * as m0001 from '../../migrations/0001_initial.js';
+import * as m0002 from '../../migrations/0002_drop_records_source_index.js';
 
 /** Numbered migrations, listed here so that built and test runs see the same set. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': m0001,
+  '0002_drop_records_source_index': m0002,
 };
 
 /** The migrations' names, in order. */
