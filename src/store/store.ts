@@ -26,7 +26,6 @@ export interface Store {
 }
 
 export const DEFAULT_STORE = 'craveny-ops.db';
-const PAGE_SIZE = 16_384;
 
 export async function openStore(spec: string, options: { migrate?: boolean } = {}): Promise<Store> {
   const store = isPostgresUrl(spec) ? await openPostgres(spec) : openSqlite(spec);
@@ -140,7 +139,7 @@ function openSqlite(file: string): Store {
     sqlite = new SQLite(file, { timeout: busyTimeoutMs() });
     // For a new file only (SQLite ignores it once there are tables): 16 KiB pages write a full
     // ingest's commits with a quarter of the system calls, and read a range of rows in fewer pages.
-    sqlite.pragma(`page_size = ${PAGE_SIZE}`);
+    sqlite.pragma('page_size = 16384');
     whenNotBusy(() => sqlite.pragma('journal_mode = WAL'));
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
