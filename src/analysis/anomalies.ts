@@ -84,30 +84,35 @@ export async function findAnomalies(db: Db, window: Window, config: Config): Pro
  */
 class CallLedger {
   private readonly callsOf = new Map<Attempt, LlmCall[]>();
-  private readonly attemptAt = new Map<string, Attempt>();
+  /** Each host's attempts by stock, in time order. */
+  private readonly byHost = new Map<string, Map<string, Attempt[]>>();
 
   constructor(
     attempts: readonly Attempt[],
     calls: readonly LlmCall[],
     private readonly pricePerCall: number | null,
   ) {
-    const byStock = new Map<string, Attempt[]>();
     for (const a of attempts) {
-      this.attemptAt.set(`${a.host}\u0000${a.stockCode}\u0000${a.ts}`, a);
-      const key = `${a.host}\u0000${a.stockCode}`;
-      const list = byStock.get(key);
+      let stocks = this.byHost.get(a.host);
+      if (!stocks) this.byHost.set(a.host, (stocks = new Map()));
+      const list = stocks.get(a.stockCode);
       if (list) list.push(a);
-      else byStock.set(key, [a]);
+      else stocks.set(a.stockCode, [a]);
     }
     for (const call of calls) {
       if (call.stockCode === null) continue;
-      const list = byStock.get(`${call.host}\u0000${call.stockCode}`);
-      const owner = list && latestAtOrBefore(list, call.ts);
+      const owner = this.latest(call.host, call.stockCode, call.ts);
       if (!owner) continue;
       const owned = this.callsOf.get(owner);
       if (owned) owned.push(call);
       else this.callsOf.set(owner, [call]);
     }
+  }
+
+  /** The stock's latest attempt that started at or before `ts`. */
+  private latest(host: string, stockCode: string, ts: number): Attempt | undefined {
+    const list = this.byHost.get(host)?.get(stockCode);
+    return list && latestAtOrBefore(list, ts);
   }
 
   /** Calls and their price (as the cost command prices them) for a set of attempts. */
@@ -126,8 +131,8 @@ class CallLedger {
   /** Calls of the attempts among the violating decisions (skips make none). */
   ofViolations(violations: readonly Violation[]): { llm_calls: number; cost_usd: number } {
     const attempts = violations.flatMap((v) => {
-      const a = v.rule === 'skip_past_ttl' ? undefined : this.attemptAt.get(`${v.host}\u0000${v.stockCode}\u0000${v.ts}`);
-      return a ? [a] : [];
+      const a = v.rule === 'skip_past_ttl' ? undefined : this.latest(v.host, v.stockCode, v.ts);
+      return a && a.ts === v.ts ? [a] : [];
     });
     return this.of(attempts);
   }
@@ -309,13 +314,13 @@ function phaseMismatches(attempts: readonly Attempt[], skips: readonly { ts: num
   const assumed = config.logTz ?? KST_ZONE;
   const check = new PhaseCheck(new LocalClock(assumed));
   const mismatched: { ts: number }[] = [];
-  const decisions = [
-    ...attempts.flatMap((a) => (a.namedPhase ? [{ ts: a.ts, phase: a.namedPhase }] : [])),
-    ...skips.flatMap((s) => (s.phase ? [{ ts: s.ts, phase: s.phase }] : [])),
-  ].sort((x, y) => x.ts - y.ts);
-  for (const d of decisions) {
-    check.note(d.phase, d.ts);
-    if (isPhaseMismatch(d.phase, d.ts)) mismatched.push(d);
+  // Both lists are in time order: merged, not sorted.
+  let i = 0;
+  let j = 0;
+  while (i < attempts.length || j < skips.length) {
+    const fromAttempts = j >= skips.length || (i < attempts.length && attempts[i].ts <= skips[j].ts);
+    const d = fromAttempts ? { ts: attempts[i].ts, phase: attempts[i++].namedPhase } : { ts: skips[j].ts, phase: skips[j++].phase };
+    if (d.phase && check.note(d.phase, d.ts)) mismatched.push(d);
   }
   if (mismatched.length === 0) return [];
   const zone = check.suggestZone();
@@ -325,7 +330,7 @@ function phaseMismatches(attempts: readonly Attempt[], skips: readonly { ts: num
   return [
     {
       ...span('phase_mismatch', null, mismatched),
-      detail: `${mismatched.length} of ${decisions.length} decisions name a market phase that does not fit their time${advice}`,
+      detail: `${mismatched.length} of ${check.decisions} decisions name a market phase that does not fit their time${advice}`,
     },
   ];
 }

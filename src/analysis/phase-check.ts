@@ -42,13 +42,16 @@ export class PhaseCheck {
 
   constructor(private readonly clock: LocalClock) {}
 
-  note(phase: Phase, ts: number): void {
+  /** Notes a decision; true when its phase does not fit its time. */
+  note(phase: Phase, ts: number): boolean {
     this.decisions += 1;
-    if (isPhaseMismatch(phase, ts)) this.mismatches += 1;
+    const mismatch = isPhaseMismatch(phase, ts);
+    if (mismatch) this.mismatches += 1;
     if (this.samples.length < MAX_SAMPLES) {
       // Back to the wall clock: the zone's offset at ts equals the one at the wall-clock time but within a DST change.
       this.samples.push({ naiveMs: ts + (ts - this.clock.toUtc(ts)), phase });
     }
+    return mismatch;
   }
 
   /** A zone that would remove most mismatches, when the one given is wrong; else null. */
