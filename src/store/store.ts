@@ -137,9 +137,6 @@ function openSqlite(file: string): Store {
   let sqlite: SQLite.Database;
   try {
     sqlite = new SQLite(file, { timeout: busyTimeoutMs() });
-    // For a new file only (SQLite ignores it once there are tables): 16 KiB pages write a full
-    // ingest's commits with a quarter of the system calls, and read a range of rows in fewer pages.
-    sqlite.pragma('page_size = 16384');
     whenNotBusy(() => sqlite.pragma('journal_mode = WAL'));
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
