@@ -14,7 +14,9 @@ import { doubles, snapshot, spawnBin, type Snapshot } from './support/store.js';
 
 const TRIALS = 20;
 const MIGRATE_TRIALS = 5;
-const SMALL_BATCHES = { CRAVENY_OPS_BATCH_RECORDS: '40', CRAVENY_OPS_READ_BYTES: '16384' };
+const SMALL_BATCHES = { CRAVENY_OPS_BATCH_RECORDS: '40', CRAVENY_OPS_READ_BYTES: '16384', CRAVENY_OPS_SCAN_WORKER_BYTES: '1e15' };
+/** The same, scanning in a worker thread (src/ingest/scan.ts) as large files are: every other trial. */
+const IN_WORKER = { ...SMALL_BATCHES, CRAVENY_OPS_SCAN_WORKER_BYTES: '0' };
 const seed = seedOf('crash');
 const random = rng(seed);
 
@@ -64,13 +66,13 @@ describe('ingest killed with SIGKILL', () => {
       for (let k = 0; k < rounds; k++) {
         // Past the first fifth (node starting up) and before a clean run would end.
         const at = Math.floor(cleanMs * (0.2 + 0.8 * random()));
-        const run = await spawnBin(ingestArgs(db), { env: SMALL_BATCHES, killAfterMs: at });
+        const run = await spawnBin(ingestArgs(db), { env: trial % 2 ? IN_WORKER : SMALL_BATCHES, killAfterMs: at });
         if (run.signal === 'SIGKILL') kills++;
         else expect(run.code, run.stderr).toBe(0);
       }
       const offset = checkpointOf(db);
       if (offset > 0 && offset < fs.statSync(log).size) partial++;
-      const rerun = await spawnBin(ingestArgs(db), { env: SMALL_BATCHES });
+      const rerun = await spawnBin(ingestArgs(db), { env: trial % 2 ? IN_WORKER : SMALL_BATCHES });
       expect(rerun.code, rerun.stderr).toBe(0);
       const got = snapshot(db);
       expect(got.records.length, `trial ${trial} (seed ${seed}): record count`).toBe(reference.records.length);
@@ -80,7 +82,7 @@ describe('ingest killed with SIGKILL', () => {
       expect(doubles(db)).toBe(0);
       expect(statsOf(db).stdout, `trial ${trial}: stats --json`).toBe(referenceStats);
     }
-    console.log(`crash: ${TRIALS} trials, ${kills} kills, ${partial} stores left mid-file by a kill, clean run ${cleanMs} ms`);
+    console.log(`crash: ${TRIALS} trials (half scanning in a worker thread), ${kills} kills, ${partial} stores left mid-file by a kill, clean run ${cleanMs} ms`);
     // The kills must have exercised something: stores left between the first and the last batch.
     expect(partial).toBeGreaterThan(0);
   }, 300_000);

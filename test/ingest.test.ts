@@ -3,7 +3,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../src/store/store.js';
-import { cli, fixture, tempDir, tempStore } from './helpers.js';
+import { bin, cli, fixture, tempDir, tempStore } from './helpers.js';
 
 const DAY = fs.readFileSync(fixture('logs', 'day.log'), 'utf8');
 const DAY_LINES = DAY.split('\n').slice(0, -1);
@@ -211,6 +211,38 @@ describe('rotation', () => {
       for (const i of order) await ingest(db, files[i]);
       expect(await contents(db)).toEqual(await reference());
     }
+  });
+});
+
+describe('scanning a large file in a worker thread', () => {
+  // The built CLI scans files with more than 32 MB left in a worker; the knob makes every file "large".
+  const IN_WORKER = { CRAVENY_OPS_SCAN_WORKER_BYTES: '0', CRAVENY_OPS_READ_BYTES: '4096', CRAVENY_OPS_BATCH_RECORDS: '7' };
+  const IN_PLACE = { ...IN_WORKER, CRAVENY_OPS_SCAN_WORKER_BYTES: '1e15' };
+
+  /** Ingests day.log with the built CLI in three growing parts (each run resumes at the checkpoint). */
+  function ingestInParts(env: NodeJS.ProcessEnv) {
+    const dir = tempDir();
+    const log = path.join(dir, 'backend.log');
+    const db = tempStore();
+    const outputs: unknown[] = [];
+    const cuts = [0, 20, 45, DAY_LINES.length];
+    for (let i = 1; i < cuts.length; i++) {
+      fs.appendFileSync(log, text(DAY_LINES.slice(cuts[i - 1], cuts[i])));
+      const run = bin(['--db', db, 'ingest', '--json', 'backend.log'], { env, cwd: dir });
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      outputs.push(JSON.parse(run.stdout));
+    }
+    return { db, outputs };
+  }
+
+  it('stores exactly what scanning in place stores, and prints the same summaries', async () => {
+    const inWorker = ingestInParts(IN_WORKER);
+    const inPlace = ingestInParts(IN_PLACE);
+    expect(inWorker.outputs).toEqual(inPlace.outputs);
+    expect((inWorker.outputs as { records_added: number }[]).reduce((n, o) => n + o.records_added, 0)).toBe(DAY_RECORDS);
+    expect(await contents(inWorker.db)).toEqual(await contents(inPlace.db));
+    expect(await contents(inWorker.db)).toEqual(await reference());
   });
 });
 

@@ -7,7 +7,7 @@
 import { PhaseCheck } from '../analysis/phase-check.js';
 import { LocalClock } from '../market/time.js';
 import type { LogRecord } from '../logs/record.js';
-import { LogScanner } from '../logs/scanner.js';
+import type { ScanStats } from '../logs/scanner.js';
 import { CliError } from '../errors.js';
 import { isSqliteError, storeProblem, type Store } from '../store/store.js';
 import type { Phase } from '../market/rules.js';
@@ -28,6 +28,7 @@ import type { SqliteHandle } from '../store/statements.js';
 import { badInputWarnings, Timeline } from './diagnostics.js';
 import { findSource, noteTruncation, sha1 } from './identity.js';
 import { openInput, type Input } from './input.js';
+import { scanSteps } from './scan.js';
 
 // Records per transaction. Larger batches derive attempts less often, but hold the write lock
 // longer and load more back to derive: 20 000 saved ~10 % of the time on a dense log and peaked at
@@ -100,7 +101,11 @@ async function ingestPath(
   for (let attempt = 0; ; attempt++) {
     try {
       const input = await openInput(path, options.stdin);
-      await ingestInput(store, input, clock, phases, options, summary, before);
+      try {
+        await ingestInput(store, input, clock, phases, options, summary, before);
+      } finally {
+        input.close();
+      }
       return summary;
     } catch (error) {
       if (error instanceof CheckpointMoved && attempt < MAX_CONFLICT_RETRIES && path !== '-') continue;
@@ -147,26 +152,16 @@ async function ingestInput(
     }
   }
 
-  // SQLite, reading a file: the batch's transaction is opened before the scanner runs and each
-  // record is inserted as it is found, so that none waits in memory (flat memory whatever the
-  // size). Standard input is batched in memory as before: a transaction must not stay open while
-  // a pipe is idle.
+  // SQLite, reading a file: the batch's transaction is opened before the first records are
+  // stored and each is inserted as it is found, so that none waits in memory (flat memory
+  // whatever the size). Standard input is batched in memory as before: a transaction must not
+  // stay open while a pipe is idle.
   const raw = store.sqlite;
   const streaming = raw !== undefined && input.path !== '-';
   let open: { trx: ControlledTransaction<Database>; writer: RecordWriter } | null = null;
   let pending: LogRecord[] = [];
   let batch = new Batch();
   const timeline = new Timeline(options.now());
-  const scanner = new LogScanner(
-    clock,
-    (r) => {
-      batch.note(r);
-      timeline.note(r);
-      if (open) open.writer.add(toRow(r, source.id, options.host));
-      else pending.push(r);
-    },
-    { lines: source.lines, consumed: source.byte_offset },
-  );
   let expected = source.byte_offset;
   let seen = source.byte_offset;
   let lastTs = source.last_ts;
@@ -184,8 +179,7 @@ async function ingestInput(
     await trx?.rollback().execute().catch(() => {});
   };
 
-  const commit = async () => {
-    const stats = scanner.stats;
+  const commit = async (stats: ScanStats) => {
     if (stats.lastTs !== null && (lastTs === null || stats.lastTs > lastTs)) lastTs = stats.lastTs;
     const write = async (trx: Transaction<Database>, writer: RecordWriter | null) => {
       if (writer) writer.flush();
@@ -229,31 +223,37 @@ async function ingestInput(
     bytesSinceCommit = 0;
   };
 
-  const startLines = scanner.stats.lines;
+  const keep = (r: LogRecord) => {
+    batch.note(r);
+    timeline.note(r);
+    if (open) open.writer.add(toRow(r, source.id, options.host));
+    else pending.push(r);
+  };
+
+  // A compressed or piped stream is complete: its last line counts even without a newline.
+  const from = { offset: source.byte_offset, lines: source.lines, final: input.compressed || input.path === '-' };
   const maxRecords = batchRecords();
+  let stats: ScanStats | null = null;
   try {
-    for await (const chunk of input.chunks(source.byte_offset)) {
+    for await (const step of scanSteps(input, from, clock)) {
       await begin();
-      scanner.push(chunk);
-      seen += chunk.length;
-      bytesSinceCommit += chunk.length;
-      options.onProgress?.(chunk.length);
-      if (batch.count >= maxRecords || bytesSinceCommit >= BATCH_BYTES) await commit();
+      for (const r of step.records) keep(r);
+      stats = step.stats;
+      seen += step.bytes;
+      bytesSinceCommit += step.bytes;
+      if (step.bytes > 0) options.onProgress?.(step.bytes);
+      if (batch.count >= maxRecords || bytesSinceCommit >= BATCH_BYTES) await commit(stats);
     }
-    // A compressed or piped stream is complete: its last line counts even without a newline.
-    await begin();
-    scanner.finish(input.compressed || input.path === '-');
-    await commit();
+    await commit(stats!);
   } catch (error) {
     await rollback();
     throw error;
   }
-  const stats = scanner.stats;
-  summary.lines += stats.lines - startLines;
-  summary.malformed += stats.malformed;
-  summary.malformed_lines.push(...stats.malformedLines);
-  summary.long_lines += stats.longLines;
-  summary.warnings.push(...badInputWarnings(input.path, stats, stats.lines > startLines && lastTs === null, timeline));
+  summary.lines += stats!.lines - from.lines;
+  summary.malformed += stats!.malformed;
+  summary.malformed_lines.push(...stats!.malformedLines);
+  summary.long_lines += stats!.longLines;
+  summary.warnings.push(...badInputWarnings(input.path, stats!, stats!.lines > from.lines && lastTs === null, timeline));
 }
 
 /** What a batch's records change, kept instead of the records themselves. */

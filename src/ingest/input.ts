@@ -10,7 +10,7 @@ import { UsageError } from '../errors.js';
 export const HEAD_BYTES = 1024;
 const READ_BYTES = 1 << 20;
 /** Test knob: small reads let small batches commit often (a batch is checked after each read). */
-const readBytes = () => Number(process.env.CRAVENY_OPS_READ_BYTES) || READ_BYTES;
+export const readBytes = () => Number(process.env.CRAVENY_OPS_READ_BYTES) || READ_BYTES;
 
 export interface Input {
   path: string;
@@ -22,7 +22,11 @@ export interface Input {
   /** The first bytes (decompressed), up to HEAD_BYTES: the identity of the stream. */
   head: Buffer;
   /** Decompressed bytes from `offset` on; a chunk is valid until the next is asked for. A stream ends only once. */
-  chunks(offset: number): AsyncIterable<Buffer>;
+  chunks(offset: number): AsyncIterable<Buffer> | Iterable<Buffer>;
+  /** Plain files: the descriptor the input was opened with, read by chunks() (and by a scan worker). */
+  fd: number | null;
+  /** Releases the file; the input is not read after. */
+  close(): void;
 }
 
 export class InputError extends UsageError {}
@@ -42,43 +46,41 @@ export async function openInput(path: string, stdin: NodeJS.ReadableStream = pro
   } catch (error) {
     throw new InputError(`${path}: ${describeFsError(error)}`);
   }
+  const close = () => fs.closeSync(fd);
   try {
     const magic = Buffer.alloc(2);
     const n = fs.readSync(fd, magic, 0, 2, 0);
     const identity = { device: String(stat.dev), inode: String(stat.ino) };
     if (n === 2 && magic[0] === 0x1f && magic[1] === 0x8b) {
-      const input = await openStream(path, fs.createReadStream(path).pipe(zlib.createGunzip()));
+      const input = await openStream(path, fs.createReadStream(path, { fd, autoClose: false, start: 0 }).pipe(zlib.createGunzip()));
       const trailer = Buffer.alloc(4);
       fs.readSync(fd, trailer, 0, 4, Math.max(0, stat.size - 4));
-      return { ...input, ...identity, compressed: true, size: trailer.readUInt32LE(0) };
+      return { ...input, ...identity, compressed: true, size: trailer.readUInt32LE(0), close };
     }
     const head = Buffer.alloc(Math.min(HEAD_BYTES, stat.size));
     fs.readSync(fd, head, 0, head.length, 0);
-    return { path, compressed: false, ...identity, size: stat.size, head, chunks: (offset) => readFile(path, offset) };
-  } finally {
-    fs.closeSync(fd);
+    // Read through the descriptor it was identified by: a rotation renaming the file meanwhile
+    // cannot put another file's bytes under this one's checkpoint.
+    return { path, compressed: false, ...identity, size: stat.size, head, chunks: (offset) => readChunks(fd, offset), fd, close };
+  } catch (error) {
+    close();
+    throw error;
   }
 }
 
 /**
- * One buffer, read into again for every chunk: a chunk is valid until the next is asked for
- * (the scanner copies what it keeps). Fresh buffers cost page faults and garbage to collect,
- * and lifted peak memory by tens of MB on large files.
+ * A file's bytes from `offset` on, into one buffer read into again for every chunk: a chunk is
+ * valid until the next is asked for (the scanner copies what it keeps). Fresh buffers cost page
+ * faults and garbage to collect, and lifted peak memory by tens of MB on large files.
  */
-async function* readFile(path: string, offset: number): AsyncIterable<Buffer> {
-  const fd = fs.openSync(path, 'r');
-  try {
-    let position = offset;
-    const size = readBytes();
-    const buf = Buffer.allocUnsafe(size);
-    for (;;) {
-      const n = fs.readSync(fd, buf, 0, size, position);
-      if (n === 0) return;
-      position += n;
-      yield buf.subarray(0, n);
-    }
-  } finally {
-    fs.closeSync(fd);
+export function* readChunks(fd: number, offset: number, size = readBytes()): Generator<Buffer> {
+  let position = offset;
+  const buf = Buffer.allocUnsafe(size);
+  for (;;) {
+    const n = fs.readSync(fd, buf, 0, size, position);
+    if (n === 0) return;
+    position += n;
+    yield buf.subarray(0, n);
   }
 }
 
@@ -117,6 +119,8 @@ async function openStream(path: string, stream: Readable): Promise<Input> {
     size: null,
     head: all.subarray(0, HEAD_BYTES),
     chunks: (offset) => skip(prepend([all], ended ? null : source, path), offset),
+    fd: null,
+    close: () => {},
   };
 }
 

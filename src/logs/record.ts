@@ -77,5 +77,30 @@ export function emptyRecord(kind: RecordKind, ts: number, lineNo: number): LogRe
   };
 }
 
+/** Every field of a record, in one fixed order: the layout of packed records. */
+const RECORD_FIELDS = Object.keys(emptyRecord('attempt', 0, 0)) as (keyof LogRecord)[];
+const WIDTH = RECORD_FIELDS.length;
+
+/**
+ * Records as one flat array of their values, to post to another thread: a structured clone of
+ * plain values costs a third of one of objects, whose every property name is cloned too.
+ */
+export function packRecords(records: readonly LogRecord[]): unknown[] {
+  const values: unknown[] = new Array(records.length * WIDTH);
+  let k = 0;
+  for (const r of records) for (let f = 0; f < WIDTH; f++) values[k++] = r[RECORD_FIELDS[f]];
+  return values;
+}
+
+export function unpackRecords(values: readonly unknown[]): LogRecord[] {
+  const records: LogRecord[] = new Array(values.length / WIDTH);
+  for (let i = 0, k = 0; k < values.length; i++) {
+    const r = emptyRecord('attempt', 0, 0) as unknown as Record<string, unknown>;
+    for (let f = 0; f < WIDTH; f++) r[RECORD_FIELDS[f]] = values[k++];
+    records[i] = r as unknown as LogRecord;
+  }
+  return records;
+}
+
 /** Kinds that are decisions of the service and name (or imply) a market phase. */
 export const DECISION_KINDS: ReadonlySet<RecordKind> = new Set(['attempt', 'skip']);
