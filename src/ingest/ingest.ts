@@ -23,6 +23,7 @@ import {
   RecordWriter,
   rederiveAttempts,
   sourcesOfHost,
+  toRecordRow,
 } from '../store/writes.js';
 import type { SqliteHandle } from '../store/statements.js';
 import { badInputWarnings, Timeline } from './diagnostics.js';
@@ -170,7 +171,7 @@ async function ingestInput(
   const begin = async () => {
     if (!streaming || open) return;
     const trx = await store.db.startTransaction().execute();
-    open = { trx, writer: new RecordWriter(trx, raw!) };
+    open = { trx, writer: new RecordWriter(trx, raw!, source.id, options.host) };
     await lockHost(trx, options.host);
   };
   const rollback = async () => {
@@ -185,7 +186,7 @@ async function ingestInput(
       if (writer) writer.flush();
       else {
         await lockHost(trx, options.host);
-        await insertRecords(trx, pending.map((r) => toRow(r, source.id, options.host)), raw);
+        await insertRecords(trx, pending.map((r) => toRecordRow(r, source.id, options.host)), raw);
       }
       const moved = !(await advanceCheckpoint(trx, source.id, expected, {
         path: input.path,
@@ -226,18 +227,22 @@ async function ingestInput(
   const keep = (r: LogRecord) => {
     batch.note(r);
     timeline.note(r);
-    if (open) open.writer.add(toRow(r, source.id, options.host));
+    if (open) open.writer.add(r);
     else pending.push(r);
   };
 
   // A compressed or piped stream is complete: its last line counts even without a newline.
   const from = { offset: source.byte_offset, lines: source.lines, final: input.compressed || input.path === '-' };
   const maxRecords = batchRecords();
+  const steps = scanSteps(input, from, clock, keep);
   let stats: ScanStats | null = null;
   try {
-    for await (const step of scanSteps(input, from, clock)) {
+    for (;;) {
+      // Open before scanning on: each record goes into the transaction as it is found.
       await begin();
-      for (const r of step.records) keep(r);
+      const next = await steps.next();
+      if (next.done) break;
+      const step = next.value;
       stats = step.stats;
       seen += step.bytes;
       bytesSinceCommit += step.bytes;
@@ -246,6 +251,7 @@ async function ingestInput(
     }
     await commit(stats!);
   } catch (error) {
+    await steps.return?.();
     await rollback();
     throw error;
   }
@@ -292,27 +298,4 @@ async function deriveFor(trx: Parameters<typeof insertRecords>[0], host: string,
   for (const stock of stocks) await rederiveAttempts(trx, host, stock, from, attributed.until, raw);
 }
 
-function toRow(r: LogRecord, sourceId: number, host: string): NewRecord {
-  return {
-    source_id: sourceId,
-    host,
-    line_no: r.lineNo,
-    ts: r.ts,
-    kind: r.kind,
-    stock_code: r.stockCode,
-    mode: r.mode,
-    reason: r.reason,
-    text: r.text,
-    phase: r.phase,
-    age_h: r.ageHours,
-    ttl_h: r.ttlHours,
-    rate: r.rate,
-    threshold: r.threshold,
-    prev_count: r.prevCount,
-    cur_count: r.curCount,
-    predictions: r.predictions,
-    cost_usd: r.costUsd,
-    detail: r.detail,
-  };
-}
 

@@ -2,21 +2,23 @@
  * An input's bytes → records, one read chunk at a time. A large plain file is scanned in a worker
  * thread while the main thread stores what it found: on two cores, finding report lines and
  * storing them no longer take turns. Small inputs (a cron run's append) are scanned in place,
- * where a worker's start-up would cost more than it saves. Either way the steps are the same.
+ * where a worker's start-up would cost more than it saves. Either way each record is handed to
+ * `keep` as it is found (none waits in memory for the others of its chunk, which would outlive
+ * the young generation's collections and grow the heap with the input), and then a step tells
+ * where the scan stands.
  */
 import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { LocalClock } from '../market/time.js';
-import { unpackRecords, type LogRecord } from '../logs/record.js';
+import { PACKED_WIDTH, unpackRecord, type LogRecord } from '../logs/record.js';
 import { LogScanner, type ScanStats } from '../logs/scanner.js';
 import { InputError, readBytes, type Input } from './input.js';
 
-/** What scanning one chunk found, and where the scan stands after it. */
+/** Where a scan stands after a chunk, whose records were all kept before it. */
 export interface ScanStep {
-  records: LogRecord[];
-  /** The scanner's state after this chunk: what a checkpoint committed with these records records. */
+  /** What a checkpoint committed with the records kept so far records. */
   stats: ScanStats;
-  /** Bytes of input this step consumed from the file (for progress). */
+  /** Bytes of input the chunk held (for progress). */
   bytes: number;
 }
 
@@ -33,32 +35,41 @@ export interface ScanJob extends ScanFrom {
   fd: number;
   logTz: string;
   readBytes: number;
-  /** Steps posted ahead of the main thread at most: memory stays flat if storing is slower. */
+  /** Steps posted ahead of the main thread at most: memory stays flat when storing is slower. */
   ahead: number;
+  /** Records per message at most. */
+  recordsPerMessage: number;
 }
+
+/** What a scan worker posts: records found (packed), then the step they lead up to; or how it failed. */
+export type ScanMessage = { values: unknown[] } | { step: ScanStep } | { end: true } | { error: string };
 
 /** Plain files with at least this much left to read go through a worker; a knob for tests. */
 const WORKER_BYTES = 32 << 20;
 const workerBytes = () => Number(process.env.CRAVENY_OPS_SCAN_WORKER_BYTES ?? WORKER_BYTES);
-const STEPS_AHEAD = 8;
 
-export function scanSteps(input: Input, from: ScanFrom, clock: LocalClock): AsyncIterable<ScanStep> | Iterable<ScanStep> {
+/**
+ * The steps of scanning `input` from `from`. Records are kept while the next step is asked for,
+ * so that a caller can open the transaction they go into first.
+ */
+export function scanSteps(input: Input, from: ScanFrom, clock: LocalClock, keep: (r: LogRecord) => void): AsyncIterator<ScanStep> {
   const script = workerScript();
   if (script && input.fd !== null && input.size !== null && input.size - from.offset >= workerBytes()) {
-    return scanInWorker(script, { ...from, fd: input.fd, logTz: clock.zone, readBytes: readBytes(), ahead: STEPS_AHEAD });
+    const job = { ...from, fd: input.fd, logTz: clock.zone, readBytes: readBytes(), ahead: 2, recordsPerMessage: 128 };
+    return scanInWorker(script, job, keep);
   }
-  return scanInPlace(input.chunks(from.offset), from, clock);
+  return scanInPlace(input.chunks(from.offset), from, clock, keep);
 }
 
-/** Scans chunks as they come; shared with the worker, which runs it over its own reads. */
-export async function* scanInPlace(chunks: AsyncIterable<Buffer> | Iterable<Buffer>, from: ScanFrom, clock: LocalClock): AsyncGenerator<ScanStep> {
-  let records: LogRecord[] = [];
-  const scanner = new LogScanner(clock, (r) => records.push(r), { lines: from.lines, consumed: from.offset });
-  const step = (bytes: number): ScanStep => {
-    const done = { records, stats: { ...scanner.stats, malformedLines: [...scanner.stats.malformedLines] }, bytes };
-    records = [];
-    return done;
-  };
+/** Scans chunks as they come; the worker runs it over its own reads. */
+export async function* scanInPlace(
+  chunks: AsyncIterable<Buffer> | Iterable<Buffer>,
+  from: ScanFrom,
+  clock: LocalClock,
+  keep: (r: LogRecord) => void,
+): AsyncGenerator<ScanStep> {
+  const scanner = new LogScanner(clock, keep, { lines: from.lines, consumed: from.offset });
+  const step = (bytes: number): ScanStep => ({ stats: { ...scanner.stats, malformedLines: [...scanner.stats.malformedLines] }, bytes });
   for await (const chunk of chunks) {
     scanner.push(chunk);
     yield step(chunk.length);
@@ -67,30 +78,34 @@ export async function* scanInPlace(chunks: AsyncIterable<Buffer> | Iterable<Buff
   yield step(0);
 }
 
-async function* scanInWorker(script: URL, job: ScanJob): AsyncGenerator<ScanStep> {
-  const worker = new Worker(script, { workerData: job });
-  const arrived: ({ step: ScanStep } | { error: Error } | { end: true })[] = [];
+async function* scanInWorker(script: URL, job: ScanJob, keep: (r: LogRecord) => void): AsyncGenerator<ScanStep> {
+  const worker = new Worker(script, { workerData: job, resourceLimits: { maxYoungGenerationSizeMb: 1 } });
+  const arrived: (ScanMessage | { failed: Error })[] = [];
   let wake: (() => void) | null = null;
   const arrive = (m: (typeof arrived)[number]) => {
     arrived.push(m);
     wake?.();
   };
-  worker.on('message', (m: { values?: unknown[]; stats?: ScanStats; bytes?: number; error?: string; end?: true }) => {
-    if (m.error !== undefined) arrive({ error: new InputError(m.error) });
-    else if (m.end) arrive({ end: true });
-    else arrive({ step: { records: unpackRecords(m.values!), stats: m.stats!, bytes: m.bytes! } });
-  });
-  worker.on('error', (error) => arrive({ error }));
-  worker.on('exit', (code) => arrive({ error: new Error(`the scan worker stopped (exit code ${code})`) }));
+  worker.on('message', arrive);
+  worker.on('error', (error) => arrive({ failed: error }));
+  worker.on('exit', (code) => arrive({ failed: new Error(`the scan worker stopped (exit code ${code})`) }));
   try {
     for (;;) {
       while (arrived.length === 0) await new Promise<void>((resolve) => (wake = resolve));
       wake = null;
       const m = arrived.shift()!;
-      if ('end' in m) return;
-      if ('error' in m) throw m.error;
-      yield m.step;
-      worker.postMessage('next'); // one more step may be scanned ahead
+      if ('values' in m) {
+        for (let i = 0; i < m.values.length / PACKED_WIDTH; i++) keep(unpackRecord(m.values, i));
+      } else if ('step' in m) {
+        yield m.step;
+        worker.postMessage('next'); // one more step may be scanned ahead
+      } else if ('end' in m) {
+        return;
+      } else if ('error' in m) {
+        throw new InputError(m.error);
+      } else {
+        throw m.failed;
+      }
     }
   } finally {
     worker.removeAllListeners();

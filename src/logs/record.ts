@@ -79,27 +79,22 @@ export function emptyRecord(kind: RecordKind, ts: number, lineNo: number): LogRe
 
 /** Every field of a record, in one fixed order: the layout of packed records. */
 const RECORD_FIELDS = Object.keys(emptyRecord('attempt', 0, 0)) as (keyof LogRecord)[];
-const WIDTH = RECORD_FIELDS.length;
+/** Values per packed record. */
+export const PACKED_WIDTH = RECORD_FIELDS.length;
 
 /**
- * Records as one flat array of their values, to post to another thread: a structured clone of
+ * Appends a record's values to a flat array, to post to another thread: a structured clone of
  * plain values costs a third of one of objects, whose every property name is cloned too.
  */
-export function packRecords(records: readonly LogRecord[]): unknown[] {
-  const values: unknown[] = new Array(records.length * WIDTH);
-  let k = 0;
-  for (const r of records) for (let f = 0; f < WIDTH; f++) values[k++] = r[RECORD_FIELDS[f]];
-  return values;
+export function packRecord(r: LogRecord, values: unknown[]): void {
+  for (let f = 0; f < PACKED_WIDTH; f++) values.push(r[RECORD_FIELDS[f]]);
 }
 
-export function unpackRecords(values: readonly unknown[]): LogRecord[] {
-  const records: LogRecord[] = new Array(values.length / WIDTH);
-  for (let i = 0, k = 0; k < values.length; i++) {
-    const r = emptyRecord('attempt', 0, 0) as unknown as Record<string, unknown>;
-    for (let f = 0; f < WIDTH; f++) r[RECORD_FIELDS[f]] = values[k++];
-    records[i] = r as unknown as LogRecord;
-  }
-  return records;
+/** The record packed at `index` of a flat array. */
+export function unpackRecord(values: readonly unknown[], index: number): LogRecord {
+  const r = emptyRecord('attempt', 0, 0) as unknown as Record<string, unknown>;
+  for (let f = 0, k = index * PACKED_WIDTH; f < PACKED_WIDTH; f++) r[RECORD_FIELDS[f]] = values[k++];
+  return r as unknown as LogRecord;
 }
 
 /** Kinds that are decisions of the service and name (or imply) a market phase. */

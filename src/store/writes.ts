@@ -1,6 +1,7 @@
 /** The ingest side of the store: checkpoints, records and the attempts derived from them. */
 import { PostgresAdapter, sql, type CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import { DERIVE_COLUMNS, deriveAttempts, type DeriveRecord } from '../analysis/derive.js';
+import type { LogRecord } from '../logs/record.js';
 import type { Database, NewAttempt, NewRecord, SourceRow } from './schema.js';
 import { cachedStatement, firstOf, rowsOf, run, type SqliteHandle } from './statements.js';
 
@@ -56,33 +57,30 @@ const ATTEMPT_COLUMNS = [
 const SQLITE_ROWS_PER_INSERT = 64;
 
 /**
- * Inserts rows with one multi-row statement per SQLITE_ROWS_PER_INSERT rows, built by kysely once
- * (parameters in column order, checked) and prepared once.
+ * The statement inserting `n` rows into `table`, built by kysely once (parameters in column
+ * order, checked) and prepared once per connection.
  */
-function insertPrepared<T extends 'records' | 'attempts'>(
-  db: Db,
-  raw: SqliteHandle,
-  table: T,
-  columns: readonly string[],
-  rows: readonly Record<string, unknown>[],
-): void {
-  const statementFor = (n: number) =>
-    cachedStatement(raw, `insert into ${table}: ${n} rows`, () => {
-      const template = Object.fromEntries(columns.map((c, i) => [c, i]));
-      const compiled = db
-        .insertInto(table)
-        .values(Array.from({ length: n }, () => template) as never)
-        .compile();
-      const expected = Array.from({ length: n }, () => columns.map((_, i) => i)).flat();
-      if (compiled.parameters.length !== expected.length || compiled.parameters.some((p, i) => p !== expected[i])) {
-        throw new Error(`insert into ${table}: unexpected parameter order`);
-      }
-      return compiled.sql;
-    });
+function insertStatement(db: Db, raw: SqliteHandle, table: 'records' | 'attempts', columns: readonly string[], n: number) {
+  return cachedStatement(raw, `insert into ${table}: ${n} rows`, () => {
+    const template = Object.fromEntries(columns.map((c, i) => [c, i]));
+    const compiled = db
+      .insertInto(table)
+      .values(Array.from({ length: n }, () => template) as never)
+      .compile();
+    const expected = Array.from({ length: n }, () => columns.map((_, i) => i)).flat();
+    if (compiled.parameters.length !== expected.length || compiled.parameters.some((p, i) => p !== expected[i])) {
+      throw new Error(`insert into ${table}: unexpected parameter order`);
+    }
+    return compiled.sql;
+  });
+}
+
+/** Inserts rows (objects keyed by column) with one multi-row statement per SQLITE_ROWS_PER_INSERT rows. */
+function insertPrepared(db: Db, raw: SqliteHandle, table: 'records' | 'attempts', columns: readonly string[], rows: readonly Record<string, unknown>[]): void {
   const width = columns.length;
   let i = 0;
   if (rows.length >= SQLITE_ROWS_PER_INSERT) {
-    const many = statementFor(SQLITE_ROWS_PER_INSERT);
+    const many = insertStatement(db, raw, table, columns, SQLITE_ROWS_PER_INSERT);
     const params: unknown[] = new Array(width * SQLITE_ROWS_PER_INSERT);
     for (; i + SQLITE_ROWS_PER_INSERT <= rows.length; i += SQLITE_ROWS_PER_INSERT) {
       let k = 0;
@@ -94,7 +92,7 @@ function insertPrepared<T extends 'records' | 'attempts'>(
     }
   }
   if (i < rows.length) {
-    const one = statementFor(1);
+    const one = insertStatement(db, raw, table, columns, 1);
     const params: unknown[] = new Array(width);
     for (; i < rows.length; i++) {
       const row = rows[i];
@@ -172,26 +170,68 @@ export async function advanceCheckpoint(db: Db, id: number, expectedOffset: numb
 }
 
 /**
+ * A record's values in RECORD_COLUMNS order, written into `out` from `k` on: the one place a
+ * record becomes a row.
+ */
+function writeRecordValues(r: LogRecord, sourceId: number, host: string, out: unknown[], k: number): void {
+  out[k] = sourceId;
+  out[k + 1] = host;
+  out[k + 2] = r.lineNo;
+  out[k + 3] = r.ts;
+  out[k + 4] = r.kind;
+  out[k + 5] = r.stockCode;
+  out[k + 6] = r.mode;
+  out[k + 7] = r.reason;
+  out[k + 8] = r.text;
+  out[k + 9] = r.phase;
+  out[k + 10] = r.ageHours;
+  out[k + 11] = r.ttlHours;
+  out[k + 12] = r.rate;
+  out[k + 13] = r.threshold;
+  out[k + 14] = r.prevCount;
+  out[k + 15] = r.curCount;
+  out[k + 16] = r.predictions;
+  out[k + 17] = r.costUsd;
+  out[k + 18] = r.detail;
+}
+
+export function toRecordRow(r: LogRecord, sourceId: number, host: string): NewRecord {
+  const values: unknown[] = new Array(RECORD_COLUMNS.length);
+  writeRecordValues(r, sourceId, host, values, 0);
+  return Object.fromEntries(RECORD_COLUMNS.map((c, i) => [c, values[i]])) as unknown as NewRecord;
+}
+
+/**
  * SQLite: records inserted as the scanner finds them, into the transaction that is open, a
- * multi-row statement at a time. A batch that waited in memory for its commit outlived the young
- * generation's collections, and the old generation then grew with the input (~200 MB on 1 GB).
+ * multi-row statement at a time. Each record's values go straight into the statement's
+ * parameters: a batch that waited in memory for its commit outlived the young generation's
+ * collections, and the old generation then grew with the input (~200 MB on 1 GB).
  */
 export class RecordWriter {
-  private rows: NewRecord[] = [];
+  private readonly params: unknown[] = new Array(RECORD_COLUMNS.length * SQLITE_ROWS_PER_INSERT);
+  private count = 0;
+
   constructor(
     private readonly db: Db,
     private readonly raw: SqliteHandle,
+    private readonly sourceId: number,
+    private readonly host: string,
   ) {}
 
-  add(row: NewRecord): void {
-    this.rows.push(row);
-    if (this.rows.length >= SQLITE_ROWS_PER_INSERT) this.flush();
+  add(r: LogRecord): void {
+    writeRecordValues(r, this.sourceId, this.host, this.params, this.count * RECORD_COLUMNS.length);
+    if (++this.count === SQLITE_ROWS_PER_INSERT) this.flush();
   }
 
   flush(): void {
-    if (this.rows.length === 0) return;
-    insertPrepared(this.db, this.raw, 'records', RECORD_COLUMNS, this.rows as Record<string, unknown>[]);
-    this.rows = [];
+    const width = RECORD_COLUMNS.length;
+    if (this.count === SQLITE_ROWS_PER_INSERT) {
+      insertStatement(this.db, this.raw, 'records', RECORD_COLUMNS, SQLITE_ROWS_PER_INSERT).run(this.params);
+    } else {
+      const one = insertStatement(this.db, this.raw, 'records', RECORD_COLUMNS, 1);
+      for (let i = 0; i < this.count; i++) one.run(this.params.slice(i * width, (i + 1) * width));
+    }
+    this.count = 0;
   }
 }
 
