@@ -54,9 +54,13 @@ export async function rowsOf<R, T>(query: Query<R>, raw: SqliteHandle | undefine
     return map ? rows.map(map) : rows;
   }
   const { sql: text, parameters } = query.compile();
+  return sqliteRows(raw, text, parameters, map);
+}
+
+function sqliteRows<R, T>(raw: SqliteHandle, text: string, parameters: readonly unknown[], map?: (row: R) => T): (R | T)[] {
   const statement = prepared(raw, text);
   const columns = statement.columns().map((c) => c.name);
-  const values = statement.raw(true).all(...(parameters as unknown[])) as unknown[][];
+  const values = statement.raw(true).all(...parameters) as unknown[][];
   // Objects copied from one template share one shape; adding properties one by one (what the
   // driver does) walks a chain of shapes per row.
   const template: Record<string, unknown> = Object.fromEntries(columns.map((c) => [c, null]));
@@ -83,4 +87,43 @@ export async function run(query: Query<unknown>, raw: SqliteHandle | undefined):
   }
   const { sql: text, parameters } = query.compile();
   prepared(raw, text).run(...(parameters as unknown[]));
+}
+
+
+/** Where each parameter of a compiled shape comes from: the i-th value given, or a constant of the query. */
+type Slot = { value: number } | { constant: unknown };
+const shapes = new Map<string, { sql: string; slots: Slot[] }>();
+const placeholder = (i: number) => `\u0000craveny-ops value ${i}\u0000`;
+
+/**
+ * A query whose shape never changes, only its values, as SQL and parameters: kysely builds and
+ * compiles it once, from placeholders whose places among the parameters are then known, and
+ * later calls put the new values in those places. For the small lookups an ingest makes per
+ * stock and per batch, building and compiling a query cost more than running it.
+ */
+function shaped<V extends unknown[]>(key: string, build: (...values: V) => Query<unknown>, values: V): { text: string; parameters: unknown[] } {
+  let shape = shapes.get(key);
+  if (!shape) {
+    const compiled = build(...(values.map((_, i) => placeholder(i)) as V)).compile();
+    const slots = compiled.parameters.map((p): Slot => {
+      const i = values.findIndex((_, j) => p === placeholder(j));
+      return i >= 0 ? { value: i } : { constant: p };
+    });
+    shapes.set(key, (shape = { sql: compiled.sql, slots }));
+  }
+  return { text: shape.sql, parameters: shape.slots.map((s) => ('value' in s ? values[s.value] : s.constant)) };
+}
+
+/** rowsOf for a query of one shape (see shaped); `key` names the shape. */
+export async function shapedRows<V extends unknown[], R>(raw: SqliteHandle | undefined, key: string, build: (...values: V) => Query<R>, ...values: V): Promise<R[]> {
+  if (!raw) return rowsOf(build(...values), raw);
+  const { text, parameters } = shaped(key, build, values);
+  return sqliteRows<R, R>(raw, text, parameters) as R[];
+}
+
+/** run for a statement of one shape (see shaped). */
+export async function shapedRun<V extends unknown[]>(raw: SqliteHandle | undefined, key: string, build: (...values: V) => Query<unknown>, ...values: V): Promise<void> {
+  if (!raw) return run(build(...values), raw);
+  const { text, parameters } = shaped(key, build, values);
+  prepared(raw, text).run(...parameters);
 }

@@ -3,7 +3,7 @@ import { PostgresAdapter, sql, type CompiledQuery, type Kysely, type Transaction
 import { DERIVE_COLUMNS, deriveAttempts, type DeriveRecord } from '../analysis/derive.js';
 import type { LogRecord } from '../logs/record.js';
 import type { Database, NewAttempt, NewRecord, SourceRow } from './schema.js';
-import { cachedStatement, firstOf, rowsOf, run, type SqliteHandle } from './statements.js';
+import { cachedStatement, run, shapedRows, shapedRun, type SqliteHandle } from './statements.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -259,25 +259,16 @@ export async function attributeGenerationFailures(
 ): Promise<{ stocks: Set<string>; until: number }> {
   const stocks = new Set<string>();
   let until = to;
-  const next = await firstOf(
-    db
-    .selectFrom('records')
-    .select('ts')
-    .where('host', '=', host)
-    .where('kind', 'in', GENERATION_STARTS)
-    .where('ts', '>', to)
-    .orderBy('ts')
-    .limit(1),
-    raw,
-  );
-  let failures = db
-    .selectFrom('records')
-    .select(['id', 'ts', 'stock_code'])
-    .where('host', '=', host)
-    .where('kind', '=', 'generation_failed')
-    .where('ts', '>=', from);
-  if (next) failures = failures.where('ts', '<', next.ts);
-  for (const failure of await rowsOf(failures.orderBy('ts').orderBy('id'), raw)) {
+  const [next] = await shapedRows(raw, 'next generation start', (h: string, t: number) =>
+    db.selectFrom('records').select('ts').where('host', '=', h).where('kind', 'in', GENERATION_STARTS).where('ts', '>', t).orderBy('ts').limit(1),
+  host, to);
+  const failures = db.selectFrom('records').select(['id', 'ts', 'stock_code']).where('kind', '=', 'generation_failed');
+  const found = next
+    ? await shapedRows(raw, 'generation failures until', (h: string, f: number, u: number) =>
+        failures.where('host', '=', h).where('ts', '>=', f).where('ts', '<', u).orderBy('ts').orderBy('id'),
+      host, from, next.ts)
+    : await shapedRows(raw, 'generation failures', (h: string, f: number) => failures.where('host', '=', h).where('ts', '>=', f).orderBy('ts').orderBy('id'), host, from);
+  for (const failure of found) {
     const owner = await generationBefore(db, host, failure, raw);
     if (failure.stock_code === owner) continue;
     await run(db.updateTable('records').set({ stock_code: owner }).where('id', '=', failure.id), raw);
@@ -294,19 +285,18 @@ async function generationBefore(db: Db, host: string, record: { id: number; ts: 
   // One kind at a time: each is then a seek down the (kind, ts) index, where `kind in (…)` sorted
   // every earlier start.
   for (const kind of GENERATION_STARTS) {
-    const start = await firstOf(
+    const [start] = await shapedRows(raw, 'generation start before', (h: string, k: string, t: number, id: number) =>
       db
       .selectFrom('records')
       .select(['id', 'ts', 'stock_code'])
-      .where('host', '=', host)
-      .where('kind', '=', kind)
-      .where('ts', '<=', record.ts) // the range the index seeks; then the order within a millisecond
-      .where((eb) => eb.or([eb('ts', '<', record.ts), eb('id', '<', record.id)]))
+      .where('host', '=', h)
+      .where('kind', '=', k)
+      .where('ts', '<=', t) // the range the index seeks; then the order within a millisecond
+      .where((eb) => eb.or([eb('ts', '<', t), eb('id', '<', id)]))
       .orderBy('ts', 'desc')
       .orderBy('id', 'desc')
       .limit(1),
-      raw,
-    );
+    host, kind, record.ts, record.id);
     if (start && (!latest || start.ts > latest.ts || (start.ts === latest.ts && start.id > latest.id))) latest = start;
   }
   return latest?.stock_code ?? null;
@@ -323,44 +313,26 @@ export const DERIVE_KINDS = ['attempt', 'generation_started', 'generation_failed
  * before `from` (whose outcome may lie in the new records) up to its first attempt after `to`.
  */
 export async function rederiveAttempts(db: Db, host: string, stock: string, from: number, to: number, raw?: SqliteHandle): Promise<void> {
-  const before = await firstOf(
-    db
-    .selectFrom('attempts')
-    .select('ts')
-    .where('host', '=', host)
-    .where('stock_code', '=', stock)
-    .where('ts', '<', from)
-    .orderBy('ts', 'desc')
-    .limit(1),
-    raw,
-  );
-  const after = await firstOf(
-    db
-    .selectFrom('records')
-    .select('ts')
-    .where('host', '=', host)
-    .where('stock_code', '=', stock)
-    .where('kind', '=', 'attempt')
-    .where('ts', '>', to)
-    .orderBy('ts')
-    .limit(1),
-    raw,
-  );
+  const [before] = await shapedRows(raw, 'attempt before', (h: string, s: string, f: number) =>
+    db.selectFrom('attempts').select('ts').where('host', '=', h).where('stock_code', '=', s).where('ts', '<', f).orderBy('ts', 'desc').limit(1),
+  host, stock, from);
+  const [after] = await shapedRows(raw, 'attempt record after', (h: string, s: string, t: number) =>
+    db.selectFrom('records').select('ts').where('host', '=', h).where('stock_code', '=', s).where('kind', '=', 'attempt').where('ts', '>', t).orderBy('ts').limit(1),
+  host, stock, to);
   const start = before?.ts ?? from;
-  let remove = db.deleteFrom('attempts').where('host', '=', host).where('stock_code', '=', stock).where('ts', '>=', start);
-  let load = db
-    .selectFrom('records')
-    .select(DERIVE_COLUMNS)
-    .where('host', '=', host)
-    .where('stock_code', '=', stock)
-    .where('ts', '>=', start)
-    .where('kind', 'in', DERIVE_KINDS);
+  const remove = (h: string, s: string, f: number) => db.deleteFrom('attempts').where('host', '=', h).where('stock_code', '=', s).where('ts', '>=', f);
+  const load = (h: string, s: string, f: number) =>
+    db.selectFrom('records').select(DERIVE_COLUMNS).where('host', '=', h).where('stock_code', '=', s).where('ts', '>=', f).where('kind', 'in', DERIVE_KINDS);
+  let records: DeriveRecord[];
   if (after) {
-    remove = remove.where('ts', '<', after.ts);
-    load = load.where('ts', '<', after.ts);
+    await shapedRun(raw, 'remove attempts until', (h: string, s: string, f: number, u: number) => remove(h, s, f).where('ts', '<', u), host, stock, start, after.ts);
+    records = await shapedRows(raw, 'derive records until', (h: string, s: string, f: number, u: number) =>
+      load(h, s, f).where('ts', '<', u).orderBy('ts').orderBy('id'),
+    host, stock, start, after.ts);
+  } else {
+    await shapedRun(raw, 'remove attempts', remove, host, stock, start);
+    records = await shapedRows(raw, 'derive records', (h: string, s: string, f: number) => load(h, s, f).orderBy('ts').orderBy('id'), host, stock, start);
   }
-  await run(remove, raw);
-  const records: DeriveRecord[] = await rowsOf(load.orderBy('ts').orderBy('id'), raw);
   const attempts = deriveAttempts(records);
   if (raw) return insertPrepared(db, raw, 'attempts', ATTEMPT_COLUMNS, attempts as Record<string, unknown>[]);
   for (let i = 0; i < attempts.length; i += INSERT_CHUNK) {
