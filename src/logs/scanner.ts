@@ -161,7 +161,8 @@ export class LogScanner {
   private handle(buf: Buffer, start: number, stop: number, lineNo: number, end: number, final: boolean): boolean {
     // A writer that kept its offset across a copytruncate leaves NULs before its next line.
     while (start < stop && buf[start] === 0) start++;
-    const line = parseLine(buf.toString('utf8', start, stop));
+    const text = buf.toString('utf8', start, stop);
+    const line = parseLine(text);
     const match = line && matchMessage(line.logger, line.message);
     let record: LogRecord | null = null;
     if (line && match && match !== 'malformed') {
@@ -173,7 +174,9 @@ export class LogScanner {
         record.detail = tail;
       }
     }
-    if (!isUtf8(buf.subarray(start, stop))) this.stats.invalidUtf8 += 1;
+    // Decoding turns every invalid sequence into U+FFFD: only a line that shows one can be invalid
+    // (or spell U+FFFD itself), and only then are its bytes checked.
+    if (text.includes('\uFFFD') && !isUtf8(buf.subarray(start, stop))) this.stats.invalidUtf8 += 1;
     if (match === 'malformed') {
       this.stats.malformed += 1;
       if (this.stats.malformedLines.length < MAX_MALFORMED_SAMPLES) this.stats.malformedLines.push(lineNo);
