@@ -27,7 +27,7 @@ export function register(program: Command, ctx: Context): void {
       const config = await configOf(command, ctx);
       const logTz = assertTimeZone(flags.logTz ?? config.logTz ?? KST_ZONE);
       const summary = await withStore(storeSpecOf(command, ctx, config), async (store) => {
-        const progress = createProgress(ctx.io, files);
+        const progress = await createProgress(ctx.io, files);
         try {
           return await ingest(store, files, {
             logTz,

@@ -1,11 +1,11 @@
 /** A progress bar on a terminal for large inputs; nothing at all in cron or pipes. */
 import fs from 'node:fs';
-import cliProgress from 'cli-progress';
 import type { Io } from '../commands/context.js';
 
 const MIN_BYTES = 32 << 20;
 
-export function createProgress(io: Io, files: string[]): { tick: (bytes: number) => void; stop: () => void } | null {
+/** The library is loaded only when a bar is shown: most runs (cron, pipes, small files) show none. */
+export async function createProgress(io: Io, files: string[]): Promise<{ tick: (bytes: number) => void; stop: () => void } | null> {
   if (!io.stderrIsTTY) return null;
   let total = 0;
   for (const f of files) {
@@ -16,6 +16,7 @@ export function createProgress(io: Io, files: string[]): { tick: (bytes: number)
     }
   }
   if (total < MIN_BYTES) return null;
+  const { default: cliProgress } = await import('cli-progress');
   const bar = new cliProgress.SingleBar(
     { format: 'ingest [{bar}] {percentage}% {value}/{total} MB', stream: process.stderr, clearOnComplete: true },
     cliProgress.Presets.shades_classic,
