@@ -12,6 +12,8 @@ import { doubles, snapshot, spawnBin, type Snapshot } from './support/store.js';
 
 const RACES = 5;
 const SMALL_BATCHES = { CRAVENY_OPS_BATCH_RECORDS: '40', CRAVENY_OPS_READ_BYTES: '16384' };
+/** The same, scanning in a worker thread (src/ingest/scan.ts) as large files are. */
+const IN_WORKER = { ...SMALL_BATCHES, CRAVENY_OPS_SCAN_WORKER_BYTES: '0' };
 const seed = seedOf('concurrency');
 let dir: string;
 let files: string[];
@@ -39,7 +41,8 @@ describe('two ingests started together on the same files', () => {
   it(`end with exactly one copy of each record (${RACES} races, each on a fresh store)`, async () => {
     for (let race = 0; race < RACES; race++) {
       const db = path.join(dir, `race-${race}.db`);
-      const [a, b] = await Promise.all([spawnBin(ingestArgs(db), { env: SMALL_BATCHES }), spawnBin(ingestArgs(db), { env: SMALL_BATCHES })]);
+      // Scanning in place against a worker, and worker against worker, in turns.
+      const [a, b] = await Promise.all([spawnBin(ingestArgs(db), { env: race % 2 ? IN_WORKER : SMALL_BATCHES }), spawnBin(ingestArgs(db), { env: IN_WORKER })]);
       expect(a.code, `first ingest: ${a.stderr}`).toBe(0);
       expect(b.code, `second ingest: ${b.stderr}`).toBe(0);
       const got = snapshot(db);
