@@ -47,6 +47,12 @@ export type ScanMessage = { values: unknown[] } | { step: ScanStep } | { end: tr
 /** Plain files with at least this much left to read go through a worker; a knob for tests. */
 const WORKER_BYTES = 32 << 20;
 const workerBytes = () => Number(process.env.CRAVENY_OPS_SCAN_WORKER_BYTES ?? WORKER_BYTES);
+/** Read chunks the worker may scan ahead of the main thread. */
+const STEPS_AHEAD = 2;
+/** Small messages: 1024 records each grew the main thread's young generation by ~18 MB on a dense log. */
+const RECORDS_PER_MESSAGE = 256;
+/** The worker's young generation, in MB: its objects live for one line, and the default (16 MB semi-spaces) added ~15 MB to the peak. */
+const WORKER_YOUNG_MB = 1;
 
 /**
  * The steps of scanning `input` from `from`. Records are kept while the next step is asked for,
@@ -55,7 +61,7 @@ const workerBytes = () => Number(process.env.CRAVENY_OPS_SCAN_WORKER_BYTES ?? WO
 export function scanSteps(input: Input, from: ScanFrom, clock: LocalClock, keep: (r: LogRecord) => void): AsyncIterator<ScanStep> {
   const script = workerScript();
   if (script && input.fd !== null && input.size !== null && input.size - from.offset >= workerBytes()) {
-    const job = { ...from, fd: input.fd, logTz: clock.zone, readBytes: readBytes(), ahead: 2, recordsPerMessage: 128 };
+    const job = { ...from, fd: input.fd, logTz: clock.zone, readBytes: readBytes(), ahead: STEPS_AHEAD, recordsPerMessage: RECORDS_PER_MESSAGE };
     return scanInWorker(script, job, keep);
   }
   return scanInPlace(input.chunks(from.offset), from, clock, keep);
@@ -79,7 +85,7 @@ export async function* scanInPlace(
 }
 
 async function* scanInWorker(script: URL, job: ScanJob, keep: (r: LogRecord) => void): AsyncGenerator<ScanStep> {
-  const worker = new Worker(script, { workerData: job, resourceLimits: { maxYoungGenerationSizeMb: 1 } });
+  const worker = new Worker(script, { workerData: job, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
   const arrived: (ScanMessage | { failed: Error })[] = [];
   let wake: (() => void) | null = null;
   const arrive = (m: (typeof arrived)[number]) => {
