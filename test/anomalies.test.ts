@@ -257,6 +257,20 @@ describe('anomalies on broken trigger rules', () => {
   });
 });
 
+describe('skips past the TTL, by the configured rules', () => {
+  it('counts a skip at 5.9h once the after_hours TTL is configured at 5h, and not at the default 6h', async () => {
+    const db = await storeWith([log('rule-violations.log')]);
+    const config = path.join(tempDir(), 'ops.json');
+    fs.writeFileSync(config, JSON.stringify({ rules: { after_hours: { ttlHours: 5, priceThreshold: 5.0, directionThreshold: 0.2 } } }));
+    // Violations are one entry per stock: 005930 also has a TTL update too early.
+    const counts = (doc: any) => Object.fromEntries(doc.anomalies.filter((a: any) => a.kind === 'rule_violation').map((a: any) => [a.stock_code, a.count]));
+    const byDefault = (await anomalies(db, ['--until', '2025-11-10', '--json'])).json();
+    expect(counts(byDefault)).toEqual({ '005930': 1, '000660': 1, '035720': 2 });
+    const configured = (await anomalies(db, ['--until', '2025-11-10', '--json'], { env: { CRAVENY_OPS_CONFIG: config } })).json();
+    expect(counts(configured)).toEqual({ '005930': 2, '000660': 1, '035720': 2 });
+  });
+});
+
 describe('anomalies options', () => {
   it.each([
     [['--days', '0'], /--days must be a whole number from 1 to 30/],

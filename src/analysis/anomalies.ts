@@ -9,7 +9,7 @@ import { DEFAULT_PRICE_PER_CALL } from '../config.js';
 import { isoKst, KST_ZONE, LocalClock, MINUTE_MS, type Window } from '../market/time.js';
 import { REASON_LABELS } from '../logs/record.js';
 import type { Database } from '../store/schema.js';
-import { attemptsIn, llmCallsIn, skipsIn, type Attempt, type LlmCall } from './attempts.js';
+import { attemptsIn, llmCallsIn, skipPhasesIn, skipsPastTtlIn, type Attempt, type LlmCall } from './attempts.js';
 import { isPhaseMismatch, PhaseCheck } from './phase-check.js';
 import { ruleViolations, type Violation } from './violations.js';
 
@@ -58,7 +58,8 @@ export async function findAnomalies(db: Db, window: Window, config: Config): Pro
   const range = { fromMs: window.fromMs, untilMs: window.untilMs };
   const withLookback = await attemptsIn(db, { fromMs: window.fromMs - REPEAT_LOOKBACK_MS, untilMs: window.untilMs });
   const attempts = withLookback.filter((a) => a.ts >= window.fromMs);
-  const skips = await skipsIn(db, range);
+  const lateSkips = await skipsPastTtlIn(db, range, config.rules);
+  const skipPhases = await skipPhasesIn(db, range);
   const { calls } = await llmCallsIn(db, range);
   const cost = new CallLedger(withLookback, calls, config.pricePerCall);
 
@@ -67,8 +68,8 @@ export async function findAnomalies(db: Db, window: Window, config: Config): Pro
     ...repeatedNewPredictions(withLookback, window.fromMs, cost),
     ...failureSpikes(attempts, config, cost),
     ...silentAbFailures(attempts, cost),
-    ...violationsByStock(ruleViolations(attempts, skips, config.rules), cost),
-    ...phaseMismatches(attempts, skips, config),
+    ...violationsByStock(ruleViolations(attempts, lateSkips, config.rules), cost),
+    ...phaseMismatches(attempts, skipPhases, config),
   ].sort(
     (x, y) =>
       ANOMALY_KINDS.indexOf(x.kind) - ANOMALY_KINDS.indexOf(y.kind) ||
@@ -309,7 +310,7 @@ function violationsByStock(violations: readonly Violation[], cost: CallLedger): 
 }
 
 /** Decisions that name a phase not fitting their time: the log was probably ingested with the wrong --log-tz. */
-function phaseMismatches(attempts: readonly Attempt[], skips: readonly { ts: number; phase: Attempt['phase'] | null }[], config: Config): Anomaly[] {
+function phaseMismatches(attempts: readonly Attempt[], skips: readonly { ts: number; phase: Attempt['phase'] }[], config: Config): Anomaly[] {
   // The store keeps instants, not the zone they were read in; assume the configured (or default) one.
   const assumed = config.logTz ?? KST_ZONE;
   const check = new PhaseCheck(new LocalClock(assumed));

@@ -3,7 +3,7 @@
  * the contract. Every analysis (stats, cost, verify, anomalies, report, serve) reads through here.
  */
 import type { Kysely } from 'kysely';
-import type { Phase } from '../market/rules.js';
+import { PHASES, type Phase, type Rules } from '../market/rules.js';
 import { MINUTE_MS } from '../market/time.js';
 import type { Reason } from '../logs/record.js';
 import type { AttemptRow, Database, RecordRow } from '../store/schema.js';
@@ -172,8 +172,10 @@ export interface Skip {
   text: string;
 }
 
-export async function skipsIn(db: Db, range: TimeRange): Promise<Skip[]> {
-  return recordsOfKind(db, 'skip', range, ['host', 'stock_code', 'ts', 'phase', 'age_h', 'ttl_h', 'text'], (r) => ({
+const SKIP_COLUMNS = ['host', 'stock_code', 'ts', 'phase', 'age_h', 'ttl_h', 'text'] as const;
+
+function toSkip(r: Pick<RecordRow, (typeof SKIP_COLUMNS)[number]>): Skip {
+  return {
     host: r.host,
     stockCode: r.stock_code!,
     ts: r.ts,
@@ -181,7 +183,50 @@ export async function skipsIn(db: Db, range: TimeRange): Promise<Skip[]> {
     ageHours: r.age_h,
     ttlHours: r.ttl_h,
     text: r.text ?? '',
-  }));
+  };
+}
+
+export async function skipsIn(db: Db, range: TimeRange): Promise<Skip[]> {
+  return recordsOfKind(db, 'skip', range, SKIP_COLUMNS, toSkip);
+}
+
+/**
+ * The skips that can break the TTL rule: those whose printed age is past the TTL of the phase they
+ * name (naming none, past the shortest TTL). The rule itself is checked on them by violations.ts;
+ * this only spares reading a month of skips with their text, a sixth of the time of `anomalies`.
+ */
+export async function skipsPastTtlIn(db: Db, range: TimeRange, rules: Rules): Promise<Skip[]> {
+  const shortest = Math.min(...PHASES.map((p) => rules[p].ttlHours));
+  const query = db
+    .selectFrom('records')
+    .select(SKIP_COLUMNS)
+    .where('kind', '=', 'skip')
+    .where('ts', '>=', range.fromMs)
+    .where('ts', '<', range.untilMs)
+    .where((eb) => {
+      // age_h > (case phase when 'pre_market' then 3 … else the shortest end)
+      const [first, ...rest] = PHASES;
+      let ttl = eb.case('phase').when(first).then(rules[first].ttlHours);
+      for (const p of rest) ttl = ttl.when(p).then(rules[p].ttlHours);
+      return eb('age_h', '>', ttl.else(shortest).end());
+    })
+    .orderBy('ts')
+    .orderBy('id');
+  return rowsOf(query, sqliteHandleOf(db), toSkip);
+}
+
+/** The phases skips named, in time order: for the time-zone check, which needs nothing else of them. */
+export async function skipPhasesIn(db: Db, range: TimeRange): Promise<{ ts: number; phase: Phase }[]> {
+  const query = db
+    .selectFrom('records')
+    .select(['ts', 'phase'])
+    .where('kind', '=', 'skip')
+    .where('ts', '>=', range.fromMs)
+    .where('ts', '<', range.untilMs)
+    .where('phase', 'is not', null)
+    .orderBy('ts')
+    .orderBy('id');
+  return rowsOf(query, sqliteHandleOf(db), (r) => ({ ts: r.ts, phase: r.phase as Phase }));
 }
 
 export interface LlmCall {

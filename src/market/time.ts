@@ -102,9 +102,10 @@ export function parseDays(text: string | number | undefined, fallback: number): 
 
 export function phaseAt(ms: number): Phase {
   const minute = kstMinuteOfDay(ms);
-  let phase: Phase = 'pre_market';
-  for (const [start, name] of PHASE_STARTS) if (minute >= start) phase = name;
-  return phase;
+  // The latest phase started by this minute (an indexed loop: called for every decision of a month).
+  let i = PHASE_STARTS.length - 1;
+  while (i > 0 && minute < PHASE_STARTS[i][0]) i--;
+  return PHASE_STARTS[i][1];
 }
 
 /** True when `phase` is the clock's phase at `ms`, give or take `slackMs` around a boundary. */
