@@ -7,6 +7,7 @@ import { cachedStatement, run, shapedRows, shapedRun, type SqliteHandle } from '
 
 type Db = Kysely<Database> | Transaction<Database>;
 
+/** The order writeRecordValues writes a record's values in: change both together. */
 const RECORD_COLUMNS = [
   'source_id',
   'host',
