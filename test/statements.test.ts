@@ -57,3 +57,17 @@ describe('a query of one shape', () => {
     expect((await db.selectFrom('sources').select('host').execute()).map((r) => r.host)).toEqual(['a']);
   });
 });
+
+describe('a record as a row', () => {
+  it('puts every field in its own column', async () => {
+    const { toRecordRow } = await import('../src/store/writes.js');
+    const record = {
+      ts: 1, lineNo: 2, kind: 'attempt', stockCode: '005930', mode: 'ab', reason: 'forced', text: 'text', phase: 'trading',
+      ageHours: 3, ttlHours: 4, rate: 5, threshold: 6, prevCount: 7, curCount: 8, predictions: 9, costUsd: 10, detail: 'detail',
+    } as const;
+    expect(toRecordRow(record, 11, 'host')).toEqual({
+      source_id: 11, host: 'host', line_no: 2, ts: 1, kind: 'attempt', stock_code: '005930', mode: 'ab', reason: 'forced', text: 'text',
+      phase: 'trading', age_h: 3, ttl_h: 4, rate: 5, threshold: 6, prev_count: 7, cur_count: 8, predictions: 9, cost_usd: 10, detail: 'detail',
+    });
+  });
+});
