@@ -214,6 +214,30 @@ describe('rotation', () => {
   });
 });
 
+describe('a gzip file set aside unread', () => {
+  it('is closed only once its stream stops reading: no read of a closed descriptor, however often', async () => {
+    const { openInput } = await import('../src/ingest/input.js');
+    // Noise that compresses little, so that the stream has reads in flight when the head is known.
+    const lines = Array.from({ length: 60_000 }, (_, i) => `2025-11-04 10:00:00,000 - httpx - INFO - GET /${i}/${(i * 7919) % 104729} ${Math.sin(i)}`);
+    const file = path.join(tempDir(), 'backend.log.2.gz');
+    fs.writeFileSync(file, zlib.gzipSync(lines.join('\n') + '\n'));
+    const errors: unknown[] = [];
+    const onError = (error: unknown) => errors.push(error);
+    process.on('uncaughtException', onError);
+    try {
+      for (let i = 0; i < 30; i++) {
+        const input = await openInput(file);
+        expect(input.head.length).toBe(1024);
+        await input.close();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      process.off('uncaughtException', onError);
+    }
+    expect(errors).toEqual([]);
+  });
+});
+
 describe('scanning a large file in a worker thread', () => {
   // The built CLI scans files with more than 32 MB left in a worker; the knob makes every file "large".
   const IN_WORKER = { CRAVENY_OPS_SCAN_WORKER_BYTES: '0', CRAVENY_OPS_READ_BYTES: '4096', CRAVENY_OPS_BATCH_RECORDS: '7' };

@@ -105,7 +105,7 @@ async function ingestPath(
       try {
         await ingestInput(store, input, clock, phases, options, summary, before);
       } finally {
-        input.close();
+        await input.close();
       }
       return summary;
     } catch (error) {

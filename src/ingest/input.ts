@@ -25,8 +25,8 @@ export interface Input {
   chunks(offset: number): AsyncIterable<Buffer> | Iterable<Buffer>;
   /** Plain files: the descriptor the input was opened with, read by chunks() (and by a scan worker). */
   fd: number | null;
-  /** Releases the file; the input is not read after. */
-  close(): void;
+  /** Releases the file once nothing reads it any more; the input is not read after. */
+  close(): Promise<void>;
 }
 
 export class InputError extends UsageError {}
@@ -46,13 +46,24 @@ export async function openInput(path: string, stdin: NodeJS.ReadableStream = pro
   } catch (error) {
     throw new InputError(`${path}: ${describeFsError(error)}`);
   }
-  const close = () => fs.closeSync(fd);
+  let file: fs.ReadStream | null = null;
+  // A gzip file is read by a stream through the same descriptor, which the stream closes once it
+  // has stopped reading (destroyed, it closes it whatever autoClose says): closing it under a read
+  // in flight, when an unchanged file is set aside unread, made that read fail with EBADF.
+  const close = async () => {
+    if (file) await stopReading(file);
+    else fs.closeSync(fd);
+  };
   try {
     const magic = Buffer.alloc(2);
     const n = fs.readSync(fd, magic, 0, 2, 0);
     const identity = { device: String(stat.dev), inode: String(stat.ino) };
     if (n === 2 && magic[0] === 0x1f && magic[1] === 0x8b) {
-      const input = await openStream(path, fs.createReadStream(path, { fd, autoClose: false, start: 0 }).pipe(zlib.createGunzip()));
+      file = fs.createReadStream(path, { fd, autoClose: false, start: 0 });
+      const gunzip = zlib.createGunzip();
+      // pipe() leaves a read error unhandled: it ends the decompressed stream instead.
+      file.on('error', (error) => gunzip.destroy(error));
+      const input = await openStream(path, file.pipe(gunzip));
       const trailer = Buffer.alloc(4);
       fs.readSync(fd, trailer, 0, 4, Math.max(0, stat.size - 4));
       return { ...input, ...identity, compressed: true, size: trailer.readUInt32LE(0), close };
@@ -63,9 +74,17 @@ export async function openInput(path: string, stdin: NodeJS.ReadableStream = pro
     // cannot put another file's bytes under this one's checkpoint.
     return { path, compressed: false, ...identity, size: stat.size, head, chunks: (offset) => readChunks(fd, offset), fd, close };
   } catch (error) {
-    close();
+    await close();
     throw error;
   }
+}
+
+/** Stops a file stream and waits until its last read is done and its descriptor closed. */
+async function stopReading(stream: fs.ReadStream): Promise<void> {
+  if (stream.closed) return;
+  const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
+  stream.destroy();
+  await closed;
 }
 
 /**
@@ -120,7 +139,7 @@ async function openStream(path: string, stream: Readable): Promise<Input> {
     head: all.subarray(0, HEAD_BYTES),
     chunks: (offset) => skip(prepend([all], ended ? null : source, path), offset),
     fd: null,
-    close: () => {},
+    close: async () => {},
   };
 }
 
