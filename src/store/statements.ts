@@ -76,10 +76,6 @@ function sqliteRows<R, T>(raw: SqliteHandle, text: string, parameters: readonly 
   return out;
 }
 
-export async function firstOf<R>(query: Query<R>, raw: SqliteHandle | undefined): Promise<R | undefined> {
-  return (await rowsOf(query, raw))[0];
-}
-
 export async function run(query: Query<unknown>, raw: SqliteHandle | undefined): Promise<void> {
   if (!raw) {
     await query.execute();
@@ -88,7 +84,6 @@ export async function run(query: Query<unknown>, raw: SqliteHandle | undefined):
   const { sql: text, parameters } = query.compile();
   prepared(raw, text).run(...(parameters as unknown[]));
 }
-
 
 /** Where each parameter of a compiled shape comes from: the i-th value given, or a constant of the query. */
 type Slot = { value: number } | { constant: unknown };
