@@ -35,6 +35,8 @@ export interface Attempt {
   completedTs: number | null;
   /** Time of the record that decided a failure, or null (abandoned, in flight, succeeded). */
   failedTs: number | null;
+  /** Time of the outcome record (success or failure), or null (abandoned, in flight): the end of its duration. */
+  outcomeTs: number | null;
   generationMode: 'single' | 'ab' | null;
   generationFailed: boolean;
   /** A completion was logged although the generation failed (the A/B defect). */
@@ -63,7 +65,7 @@ function settle(outcome: string | null, ts: number, end: number | null): { statu
   return { status: 'in_flight', abandoned: false };
 }
 
-const SUMMARY_COLUMNS = ['host', 'stock_code', 'ts', 'reason', 'phase', 'outcome', 'completed_ts'] as const;
+const SUMMARY_COLUMNS = ['host', 'stock_code', 'ts', 'reason', 'phase', 'outcome', 'outcome_ts', 'completed_ts'] as const;
 
 function toSummary(row: Pick<AttemptRow, (typeof SUMMARY_COLUMNS)[number]>, end: number | null): AttemptSummary {
   const { status, abandoned } = settle(row.outcome, row.ts, end);
@@ -76,6 +78,7 @@ function toSummary(row: Pick<AttemptRow, (typeof SUMMARY_COLUMNS)[number]>, end:
     status,
     abandoned,
     completedTs: status === 'succeeded' ? row.completed_ts : null,
+    outcomeTs: abandoned ? null : row.outcome_ts,
   };
 }
 
@@ -104,6 +107,7 @@ export function toAttempt(row: AttemptRow, end: number | null): Attempt {
     abandoned,
     completedTs: status === 'succeeded' ? row.completed_ts : null,
     failedTs: status === 'failed' && !abandoned ? row.outcome_ts : null,
+    outcomeTs: abandoned ? null : row.outcome_ts,
     generationMode: row.generation_mode as 'single' | 'ab' | null,
     generationFailed: row.generation_failed === 1,
     completionLogged: row.completion_logged === 1,
@@ -125,7 +129,7 @@ export async function attemptsIn(db: Db, range: TimeRange, end?: number | null):
 }
 
 /** What counting analyses (stats, cost) need of an attempt. */
-export type AttemptSummary = Pick<Attempt, 'host' | 'stockCode' | 'ts' | 'reason' | 'phase' | 'status' | 'abandoned' | 'completedTs'>;
+export type AttemptSummary = Pick<Attempt, 'host' | 'stockCode' | 'ts' | 'reason' | 'phase' | 'status' | 'abandoned' | 'completedTs' | 'outcomeTs'>;
 
 /**
  * Attempts that started in [fromMs, untilMs), as summaries: a third of the columns, which is most
