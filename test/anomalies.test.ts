@@ -175,14 +175,17 @@ describe('anomalies in A/B mode', () => {
     expect(run.code).toBe(1);
     const doc = run.json();
     expect(entries(doc)).toEqual([
-      { kind: 'silent_ab_failure', stock_code: '005930', first_ts: '2025-11-06T09:15:01+09:00', last_ts: '2025-11-06T11:40:00+09:00', count: 2 },
-      { kind: 'silent_ab_failure', stock_code: '000660', first_ts: '2025-11-06T13:30:00+09:00', last_ts: '2025-11-06T13:30:00+09:00', count: 1 },
+      { kind: 'silent_failure', stock_code: '005930', first_ts: '2025-11-06T09:15:01+09:00', last_ts: '2025-11-06T11:40:00+09:00', count: 2 },
+      { kind: 'silent_failure', stock_code: '000660', first_ts: '2025-11-06T13:30:00+09:00', last_ts: '2025-11-06T13:30:00+09:00', count: 1 },
     ]);
+    expect(doc.anomalies.map((a: any) => a.mode)).toEqual(['ab', 'ab']);
     const failedGenerations = linesOf(log('ab-silent.log'), /A\/B 종합 리포트 실패/).length;
     expect(doc.anomalies.reduce((n: number, a: any) => n + a.count, 0)).toBe(failedGenerations);
     // This log predates [LLM_COST]: an A/B generation is two calls at $0.001.
     expect(doc.anomalies.map((a: any) => [a.llm_calls, a.cost_usd])).toEqual([[4, 0.004], [2, 0.002]]);
-    expect(doc.anomalies[1].detail).toMatch(/^A\/B generation failed 1× \(last error: Connection error\.\) yet "A\/B 분석 요약 업데이트 완료" was logged/);
+    expect(doc.anomalies[1].detail).toMatch(/^A\/B generation failed 1× \(last error: Connection error\.\) yet the update was logged as complete: the placeholder report \(empty A\/B reports\) is live for 000660 since 2025-11-06 13:3\d KST/);
+    // 13:30 is in trading: the TTL that must pass before a TTL trigger replaces the placeholder.
+    expect(doc.anomalies[1].detail).toContain('no TTL trigger will replace it until the phase TTL has passed (2 h in trading)');
   });
 
   it('finds the silent failure of the shared day log', async () => {
@@ -190,7 +193,7 @@ describe('anomalies in A/B mode', () => {
     const run = await anomalies(db, ['--until', '2025-11-04', '--json']);
     expect(run.code).toBe(1);
     expect(entries(run.json())).toEqual([
-      { kind: 'silent_ab_failure', stock_code: '035720', first_ts: '2025-11-04T12:05:00+09:00', last_ts: '2025-11-04T12:05:00+09:00', count: 1 },
+      { kind: 'silent_failure', stock_code: '035720', first_ts: '2025-11-04T12:05:00+09:00', last_ts: '2025-11-04T12:05:00+09:00', count: 1 },
     ]);
   });
 });
@@ -325,7 +328,7 @@ describe('anomalies on PostgreSQL', () => {
         expect(run.code).toBe(1);
         printed.push(run.stdout);
       }
-      expect(JSON.parse(printed[0]).anomalies.map((a: any) => a.kind)).toEqual(expect.arrayContaining(['update_storm', 'repeated_new_prediction', 'failure_spike', 'silent_ab_failure', 'rule_violation', 'phase_mismatch']));
+      expect(JSON.parse(printed[0]).anomalies.map((a: any) => a.kind)).toEqual(expect.arrayContaining(['update_storm', 'repeated_new_prediction', 'failure_spike', 'silent_failure', 'rule_violation', 'phase_mismatch']));
       expect(printed[1]).toBe(printed[0]);
     } finally {
       await pg.drop();

@@ -86,7 +86,7 @@ describe('craveny-ops metrics', () => {
     expect(updates.get('outcome=failed,phase=after_hours,reason=new_prediction')).toBe(1);
   });
 
-  it('splits the failures by cause and counts the silent A/B failure', () => {
+  it('splits the failures by cause and counts the silent failure by mode', () => {
     // 09:15 000660 timed out, 12:05 035720 A/B failed; 13:00 000660 raised on commit; 21:30 000660 abandoned.
     expect(series(families, 'craveny_report_update_failures_total')).toEqual(
       new Map([
@@ -95,7 +95,8 @@ describe('craveny-ops metrics', () => {
         ['cause=abandoned', 1],
       ]),
     );
-    expect(value(families, 'craveny_report_silent_failures_total')).toBe(1);
+    // By mode: the placeholder saved after 035720's A/B failure; no single-model one.
+    expect(series(families, 'craveny_report_silent_failures_total')).toEqual(new Map([['mode=single', 0], ['mode=ab', 1]]));
   });
 
   it('counts skips for every phase, zeros included', () => {
@@ -110,9 +111,10 @@ describe('craveny-ops metrics', () => {
     );
   });
 
-  it('counts LLM calls and their cost', () => {
-    expect(value(families, 'craveny_llm_calls_total')).toBe(10);
-    expect(value(families, 'craveny_llm_cost_usd_total')).toBeCloseTo(0.01, 9);
+  it('counts LLM calls and their cost, an [LLM_COST] line of an A/B attempt as two calls', () => {
+    // 10 [LLM_COST] lines, two of them (11:20 005930, 12:05 035720) of A/B attempts: 12 calls at $0.001.
+    expect(value(families, 'craveny_llm_calls_total')).toBe(12);
+    expect(value(families, 'craveny_llm_cost_usd_total')).toBeCloseTo(0.012, 9);
   });
 
   it('gives the oldest report age at the log end, by the phase its report was made in', () => {
@@ -151,7 +153,7 @@ describe('craveny-ops metrics', () => {
     await cli(['--db', store, 'ingest', fixture('metrics', 'before-llm-cost.log'), DAY]);
     const parsed = parsePrometheus((await cli(['--db', store, 'metrics'])).stdout);
     // 2025-11-03 has no [LLM_COST] lines: one A/B generation (2 calls) and one single (1 call).
-    expect(value(parsed, 'craveny_llm_calls_total')).toBe(10 + 3);
+    expect(value(parsed, 'craveny_llm_calls_total')).toBe(12 + 3);
   });
 
   it('prices the calls with the config\'s pricePerCall', async () => {
@@ -159,7 +161,7 @@ describe('craveny-ops metrics', () => {
     const config = path.join(dir, 'config.json');
     fs.writeFileSync(config, JSON.stringify({ pricePerCall: 0.02 }));
     const parsed = parsePrometheus((await cli(['--db', db, '--config', config, 'metrics'])).stdout);
-    expect(value(parsed, 'craveny_llm_cost_usd_total')).toBeCloseTo(0.2, 9);
+    expect(value(parsed, 'craveny_llm_cost_usd_total')).toBeCloseTo(0.24, 9);
   });
 
   it('leaves the timestamps out for an empty store, and counts zero', async () => {
@@ -182,7 +184,7 @@ describe('craveny-ops metrics --textfile', () => {
     expect(run).toMatchObject({ code: 0, stdout: '', stderr: '' });
     expect(fs.readFileSync(file, 'utf8')).toBe((await cli(['--db', db, 'metrics'])).stdout);
     expect(fs.readdirSync(dir)).toEqual(['craveny.prom']);
-    expect(value(parsePrometheus(fs.readFileSync(file, 'utf8')), 'craveny_llm_calls_total')).toBe(10);
+    expect(value(parsePrometheus(fs.readFileSync(file, 'utf8')), 'craveny_llm_calls_total')).toBe(12);
   });
 
   it('replaces the file by rename: a reader holding the old file keeps reading it whole', async () => {

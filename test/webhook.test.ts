@@ -93,7 +93,7 @@ describe('anomalies --notify-webhook', () => {
     const hook = await webhook(500);
     const run = await cli(['--db', db, 'anomalies', '--until', '2025-11-06', '--json', '--notify-webhook', `${hook.base}/hooks/ops`]);
     expect(run.code).toBe(2);
-    expect(run.json().anomalies.map((a: any) => a.kind)).toEqual(['silent_ab_failure', 'silent_ab_failure']);
+    expect(run.json().anomalies.map((a: any) => a.kind)).toEqual(['silent_failure', 'silent_failure']);
     expect(run.stderr).toBe(`craveny-ops: cannot notify the webhook ${hook.base}/hooks/ops: HTTP 500 Internal Server Error\n`);
     expect(hook.received).toHaveLength(1);
   });

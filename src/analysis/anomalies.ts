@@ -1,13 +1,13 @@
 /**
  * Anomalies: patterns in a window of attempts that a person should act on — update storms, the
- * 20-prediction cap firing trigger 2 on every call, failure spikes, the A/B silent failure,
+ * 20-prediction cap firing trigger 2 on every call, failure spikes, silent failures (placeholder reports),
  * broken trigger rules and logs read in the wrong time zone. Results, never exceptions.
  */
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
 import { DEFAULT_PRICE_PER_CALL } from '../config.js';
-import { isoKst, KST_ZONE, LocalClock, MINUTE_MS, type Window } from '../market/time.js';
-import { REASON_LABELS } from '../logs/record.js';
+import { isoKst, KST_ZONE, LocalClock, MINUTE_MS, phaseAt, type Window } from '../market/time.js';
+import { REASON_LABELS, type GenerationMode } from '../logs/record.js';
 import type { Database } from '../store/schema.js';
 import { attemptsIn, llmCallsIn, skipPhasesIn, skipsPastTtlIn, type Attempt, type LlmCall } from './attempts.js';
 import { isPhaseMismatch, PhaseCheck } from './phase-check.js';
@@ -17,7 +17,7 @@ export const ANOMALY_KINDS = [
   'update_storm',
   'repeated_new_prediction',
   'failure_spike',
-  'silent_ab_failure',
+  'silent_failure',
   'rule_violation',
   'phase_mismatch',
 ] as const;
@@ -29,6 +29,8 @@ export interface Anomaly {
   first_ts: string;
   last_ts: string;
   count: number;
+  /** silent_failure: the generation mode whose placeholder was saved. */
+  mode?: GenerationMode;
   /** One line a person can act on. */
   detail: string;
   /** LLM calls the anomaly's attempts made (absent for phase_mismatch, which makes none). */
@@ -42,6 +44,9 @@ export interface AnomaliesDocument {
   until: string;
   anomalies: Anomaly[];
 }
+
+/** The kind as a person reads it: `silent_failure (ab)` says which generator saved the placeholder. */
+export const kindLabel = (a: Pick<Anomaly, 'kind' | 'mode'>) => (a.mode ? `${a.kind} (${a.mode})` : a.kind);
 
 const DAY_MS = 86_400_000;
 // Code-unit order: ISO times with the same offset sort chronologically, unlike locale collation.
@@ -67,7 +72,7 @@ export async function findAnomalies(db: Db, window: Window, config: Config): Pro
     ...updateStorms(attempts, config, cost),
     ...repeatedNewPredictions(withLookback, window.fromMs, cost),
     ...failureSpikes(attempts, config, cost),
-    ...silentAbFailures(attempts, cost),
+    ...silentFailures(attempts, config, cost),
     ...violationsByStock(ruleViolations(attempts, lateSkips, config.rules), cost),
     ...phaseMismatches(attempts, skipPhases, config),
   ].sort(
@@ -282,15 +287,27 @@ function failureSpikes(attempts: readonly Attempt[], config: Config, cost: CallL
   });
 }
 
-function silentAbFailures(attempts: readonly Attempt[], cost: CallLedger): Anomaly[] {
-  const silent = attempts.filter((a) => a.generationFailed && a.completionLogged && a.generationMode === 'ab');
-  return [...groupBy(silent, (a) => a.stockCode)].map(([stock, own]) => {
+/**
+ * Generations that failed while the stock still logged a completion: the backend saved the
+ * generator's placeholder and reset last_updated, in single-model and A/B mode alike.
+ */
+function silentFailures(attempts: readonly Attempt[], config: Config, cost: CallLedger): Anomaly[] {
+  const silent = attempts.filter((a) => a.generationFailed && a.completionLogged);
+  return [...groupBy(silent, (a) => `${a.stockCode}\u0000${a.generationMode ?? 'single'}`).values()].map((own) => {
+    const last = own[own.length - 1];
+    const stock = last.stockCode;
+    const mode: GenerationMode = last.generationMode ?? 'single';
     const calls = cost.of(own);
+    const since = isoKst(last.outcomeTs ?? last.ts).slice(0, 16).replace('T', ' ');
+    const phase = phaseAt(last.outcomeTs ?? last.ts);
+    const placeholder = mode === 'ab' ? 'empty A/B reports' : '"분석된 뉴스가 없습니다."';
     return {
-      ...span('silent_ab_failure', stock, own),
+      ...span('silent_failure', stock, own),
+      mode,
       detail:
-        `A/B generation failed ${own.length}× (last error: ${oneLine(own[own.length - 1].error ?? 'unknown')}) yet "A/B 분석 요약 업데이트 완료" was logged, so an empty report was saved: ` +
-        `force an update of ${stock}; ${callsPhrase(calls)}`,
+        `${mode === 'ab' ? 'A/B' : 'single-model'} generation failed ${own.length}× (last error: ${oneLine(last.error ?? 'unknown')}) yet the update was logged as complete: ` +
+        `the placeholder report (${placeholder}) is live for ${stock} since ${since} KST with a fresh last_updated, and no TTL trigger will replace it ` +
+        `until the phase TTL has passed (${config.rules[phase].ttlHours} h in ${phase}): force an update of ${stock}; ${callsPhrase(calls)}`,
       ...calls,
     };
   });

@@ -244,17 +244,37 @@ export interface LlmCall {
 export type CallsSource = 'llm_cost_lines' | 'generation_lines';
 
 /**
- * LLM calls in a range: the [LLM_COST] records if the range has any; otherwise one call per
- * single-mode generation start and two per A/B generation start.
+ * LLM calls in a range: the [LLM_COST] records if the range has any, each worth two calls when the
+ * attempt it belongs to (its stock's latest attempt on the same host at or before it) generated in
+ * A/B mode — the backend prints one line per report, but A/B mode calls two models; otherwise one
+ * call per single-mode generation start and two per A/B generation start. Each call is one entry.
  */
 export async function llmCallsIn(db: Db, range: TimeRange): Promise<{ source: CallsSource; calls: LlmCall[] }> {
-  const costLines = await recordsOfKind(db, 'llm_cost', range, ['host', 'stock_code', 'ts', 'cost_usd'], (r) => ({
-    host: r.host,
-    stockCode: r.stock_code,
-    ts: r.ts,
-    printedCostUsd: r.cost_usd,
+  const query = db
+    .selectFrom('records as r')
+    .select(['r.host', 'r.stock_code', 'r.ts', 'r.cost_usd'])
+    .select((eb) =>
+      eb
+        .selectFrom('attempts as a')
+        .select('a.generation_mode')
+        .whereRef('a.host', '=', 'r.host')
+        .whereRef('a.stock_code', '=', 'r.stock_code')
+        .whereRef('a.ts', '<=', 'r.ts')
+        .orderBy('a.ts', 'desc')
+        .orderBy('a.id', 'desc')
+        .limit(1)
+        .as('generation_mode'),
+    )
+    .where('r.kind', '=', 'llm_cost')
+    .where('r.ts', '>=', range.fromMs)
+    .where('r.ts', '<', range.untilMs)
+    .orderBy('r.ts')
+    .orderBy('r.id');
+  const costLines = await rowsOf(query, sqliteHandleOf(db), (r) => ({
+    call: { host: r.host, stockCode: r.stock_code, ts: r.ts, printedCostUsd: r.cost_usd } as LlmCall,
+    ab: r.generation_mode === 'ab',
   }));
-  if (costLines.length > 0) return { source: 'llm_cost_lines', calls: costLines };
+  if (costLines.length > 0) return { source: 'llm_cost_lines', calls: costLines.flatMap((c) => (c.ab ? [c.call, { ...c.call }] : [c.call])) };
   const starts = await recordsOfKind(db, 'generation_started', range, ['host', 'stock_code', 'ts', 'mode']);
   const calls: LlmCall[] = [];
   for (const r of starts) {

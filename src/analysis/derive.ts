@@ -29,12 +29,18 @@ export type DeriveRecord = Pick<RecordRow, (typeof DERIVE_COLUMNS)[number]>;
 
 /**
  * An attempt's outcome comes from the records of its stock that follow it, up to the stock's next
- * attempt: the first success or failure record decides, unless the generation failed first
- * (the A/B defect logs a completion after a failed generation: that attempt failed).
+ * attempt (the contract's Outcome): it failed when a failure record follows — even after a success
+ * record, since the backend logs its completion before the commit that can still fail — or when its
+ * generation failed (the placeholder it then saves is a silent failure); it succeeded when a success
+ * record follows and neither happened. The first failure decides the outcome time and the error.
  */
 export function deriveAttempts(records: readonly DeriveRecord[]): NewAttempt[] {
   const attempts: NewAttempt[] = [];
   let open: NewAttempt | null = null;
+  const fail = (a: NewAttempt, r: DeriveRecord, error: string) => {
+    if (a.outcome === 'failed') return;
+    Object.assign(a, { outcome: 'failed', outcome_ts: r.ts, completed_ts: null, error });
+  };
   for (const r of records) {
     if (r.kind === 'attempt') {
       if (open) attempts.push(open);
@@ -47,10 +53,9 @@ export function deriveAttempts(records: readonly DeriveRecord[]): NewAttempt[] {
         open.generation_mode ??= r.mode;
         break;
       case 'generation_failed':
-        if (open.outcome === null) {
-          Object.assign(open, { outcome: 'failed', outcome_ts: r.ts, generation_failed: 1, error: r.text });
-          open.generation_mode ??= r.mode;
-        }
+        fail(open, r, r.text ?? '');
+        open.generation_failed = 1;
+        open.generation_mode ??= r.mode;
         break;
       case 'update_succeeded':
         if (open.outcome === null) Object.assign(open, { outcome: 'succeeded', outcome_ts: r.ts, completed_ts: r.ts });
@@ -59,9 +64,7 @@ export function deriveAttempts(records: readonly DeriveRecord[]): NewAttempt[] {
         break;
       case 'report_failed':
       case 'update_failed':
-        if (open.outcome === null) {
-          Object.assign(open, { outcome: 'failed', outcome_ts: r.ts, error: r.text ?? '리포트 생성 실패' });
-        }
+        fail(open, r, r.text ?? '리포트 생성 실패');
         break;
     }
   }

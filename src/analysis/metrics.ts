@@ -9,7 +9,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { DEFAULT_PRICE_PER_CALL } from '../config.js';
-import { REASONS, type Reason } from '../logs/record.js';
+import { REASONS, type GenerationMode, type Reason } from '../logs/record.js';
 import { PHASES, type Phase } from '../market/rules.js';
 import { addDays, DAY_MS, dayStartMs, KST_OFFSET_MS, kstDay, phaseAt } from '../market/time.js';
 import type { Database } from '../store/schema.js';
@@ -23,8 +23,8 @@ export interface MetricsSnapshot {
   /** Decided attempts by reason, phase and outcome (in-flight ones are a gauge: they change outcome later). */
   updates: { reason: Reason; phase: Phase; outcome: 'succeeded' | 'failed'; count: number }[];
   failures: Record<FailureCause, number>;
-  /** Attempts whose generation failed while a completion was logged (the A/B defect). */
-  silentFailures: number;
+  /** Attempts whose generation failed while a completion was logged (a placeholder report was saved), by generation mode. */
+  silentFailures: Record<GenerationMode, number>;
   skips: Record<Phase, number>;
   inFlight: number;
   llmCalls: number;
@@ -84,16 +84,18 @@ async function outcomeCounts(db: Db, end: number | null): Promise<Pick<MetricsSn
       cause.as('cause'),
       (eb) => eb.fn.countAll<number>().as('n'),
       (eb) => eb.fn.sum<number>(sql`generation_failed * completion_logged`).as('silent'),
+      (eb) => eb.fn.sum<number>(sql`case when generation_mode = 'ab' then generation_failed * completion_logged else 0 end`).as('silent_ab'),
     ])
     .groupBy(['reason', 'phase', status, cause])
     .execute();
   const updates = new Map<string, MetricsSnapshot['updates'][number]>();
   const failures = Object.fromEntries(FAILURE_CAUSES.map((c) => [c, 0])) as Record<FailureCause, number>;
   let inFlight = 0;
-  let silentFailures = 0;
+  const silentFailures: Record<GenerationMode, number> = { single: 0, ab: 0 };
   for (const r of rows) {
     const n = Number(r.n);
-    silentFailures += Number(r.silent ?? 0);
+    silentFailures.ab += Number(r.silent_ab ?? 0);
+    silentFailures.single += Number(r.silent ?? 0) - Number(r.silent_ab ?? 0);
     if (r.status === 'in_flight') {
       inFlight += n;
       continue;
@@ -175,8 +177,30 @@ async function skipCounts(db: Db): Promise<Record<Phase, number>> {
  */
 async function llmCallsPerDay(db: Db, pricePerCall: number | null): Promise<{ count: number; costUsd: number }> {
   const day = sql<number>`(ts + ${sql.lit(KST_OFFSET_MS)}) / ${sql.lit(DAY_MS)}`;
+  // An [LLM_COST] line takes the generation mode of its attempt (two calls in A/B mode, as attempts.ts counts them).
+  const calls = db
+    .selectFrom('records as r')
+    .select(['r.ts', 'r.kind', 'r.cost_usd'])
+    .select((eb) =>
+      eb.fn
+        .coalesce(
+          'r.mode',
+          eb
+            .selectFrom('attempts as a')
+            .select('a.generation_mode')
+            .whereRef('a.host', '=', 'r.host')
+            .whereRef('a.stock_code', '=', 'r.stock_code')
+            .whereRef('a.ts', '<=', 'r.ts')
+            .orderBy('a.ts', 'desc')
+            .orderBy('a.id', 'desc')
+            .limit(1),
+        )
+        .as('mode'),
+    )
+    .where('r.kind', 'in', ['llm_cost', 'generation_started'])
+    .as('calls');
   const rows = await db
-    .selectFrom('records')
+    .selectFrom(calls)
     .select([
       day.as('day'),
       'kind',
@@ -185,7 +209,6 @@ async function llmCallsPerDay(db: Db, pricePerCall: number | null): Promise<{ co
       (eb) => eb.fn.count<number>('cost_usd').as('priced'),
       (eb) => eb.fn.sum<number>('cost_usd').as('printed'),
     ])
-    .where('kind', 'in', ['llm_cost', 'generation_started'])
     .groupBy([day, 'kind', 'mode'])
     .execute();
   const days = new Map<number, { costLines: number; costLinesCost: number; generations: number }>();
@@ -193,8 +216,9 @@ async function llmCallsPerDay(db: Db, pricePerCall: number | null): Promise<{ co
     const d = days.get(Number(r.day)) ?? { costLines: 0, costLinesCost: 0, generations: 0 };
     const n = Number(r.n);
     if (r.kind === 'llm_cost') {
-      d.costLines += n;
-      d.costLinesCost += pricePerCall !== null ? n * pricePerCall : Number(r.printed ?? 0) + (n - Number(r.priced)) * DEFAULT_PRICE_PER_CALL;
+      const per = r.mode === 'ab' ? 2 : 1;
+      d.costLines += per * n;
+      d.costLinesCost += per * (pricePerCall !== null ? n * pricePerCall : Number(r.printed ?? 0) + (n - Number(r.priced)) * DEFAULT_PRICE_PER_CALL);
     } else {
       d.generations += r.mode === 'ab' ? 2 * n : n;
     }

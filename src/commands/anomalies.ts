@@ -3,7 +3,7 @@
  * found, and optionally a webhook post.
  */
 import type { Command } from 'commander';
-import { findAnomalies, type AnomaliesDocument, type Anomaly } from '../analysis/anomalies.js';
+import { findAnomalies, kindLabel, type AnomaliesDocument, type Anomaly } from '../analysis/anomalies.js';
 import { logEnd } from '../analysis/attempts.js';
 import { CliError, UsageError } from '../errors.js';
 import { isoKst, kstDay, parseDay, parseDays, windowOf, type Window } from '../market/time.js';
@@ -46,7 +46,7 @@ export function parseAnomaliesOptions(flags: AnomaliesFlags, ctx: Context): Anom
 export function register(program: Command, ctx: Context): void {
   program
     .command('anomalies')
-    .description('find update storms, repeated trigger 2, failure spikes, silent A/B failures, rule violations and phase mismatches; exit 1 when any')
+    .description('find update storms, repeated trigger 2, failure spikes, silent failures (placeholder reports), rule violations and phase mismatches; exit 1 when any')
     .option('--days <n>', `KST calendar days, 1–30 (default ${DEFAULT_DAYS}: today)`)
     .option('--until <YYYY-MM-DD>', 'last day of the window, inclusive (default: today, KST)')
     .addOption(formatOption(TABLE_OR_JSON))
@@ -83,7 +83,7 @@ export function renderAnomalies(doc: AnomaliesDocument, window: Window, color: b
   // Within one day the date goes without saying; minutes keep the table inside 80 columns.
   const clock = (iso: string) => (window.days === 1 ? iso.slice(11, 16) : `${iso.slice(5, 10)} ${iso.slice(11, 16)}`);
   const rows = doc.anomalies.map((a) => [
-    a.kind,
+    kindLabel(a),
     a.stock_code ?? '–',
     a.first_ts === a.last_ts
       ? clock(a.first_ts)
@@ -97,7 +97,7 @@ export function renderAnomalies(doc: AnomaliesDocument, window: Window, color: b
     align: ['left', 'left', 'left', 'right', 'right', 'right'],
     color,
   });
-  const details = doc.anomalies.map((a) => `  ${a.kind}${a.stock_code ? ' ' + a.stock_code : ''}: ${a.detail}`);
+  const details = doc.anomalies.map((a) => `  ${kindLabel(a)}${a.stock_code ? ' ' + a.stock_code : ''}: ${a.detail}`);
   return [heading(`${title}: ${doc.anomalies.length} found`, color), '', grid, '', ...details].join('\n');
 }
 
@@ -114,5 +114,5 @@ function textLine(a: Anomaly): string {
   const who = a.stock_code ? ` ${a.stock_code}` : '';
   const [first, last] = [shortTime(a.first_ts), shortTime(a.last_ts)];
   const when = first === last ? first : `${first}–${first.slice(0, 10) === last.slice(0, 10) ? last.slice(11) : last}`;
-  return `${a.kind}${who} ×${a.count} (${when}): ${a.detail}`;
+  return `${kindLabel(a)}${who} ×${a.count} (${when}): ${a.detail}`;
 }

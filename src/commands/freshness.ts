@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { openBackend } from '../backend/database.js';
 import { summaryRows } from '../backend/database.js';
-import { computeFreshness, parseAt, type FreshnessDocument } from '../backend/freshness.js';
+import { computeFreshness, parseAt, PLACEHOLDER_SUMMARY, placeholderStocks, type FreshnessDocument } from '../backend/freshness.js';
 import { assertTimeZone, KST_ZONE } from '../market/time.js';
 import type { Rules } from '../market/rules.js';
 import { heading, paint, table } from '../render/table.js';
@@ -39,7 +39,7 @@ export async function runFreshness(options: FreshnessOptions): Promise<Freshness
   const backend = await openBackend(options.url);
   try {
     const { rows } = await summaryRows(backend);
-    return computeFreshness(rows, options.atMs, options.dbTz, options.rules);
+    return computeFreshness(rows, options.atMs, options.dbTz, options.rules, await placeholderStocks(backend));
   } finally {
     await backend.close();
   }
@@ -67,22 +67,25 @@ export function register(program: Command, ctx: Context): void {
 export function renderFreshness(doc: FreshnessDocument, color: boolean): string {
   const c = paint(color);
   const stale = doc.stocks.filter((s) => s.stale).length;
+  const placeholders = doc.stocks.filter((s) => s.placeholder).length;
   const lines = [
     heading(`Report freshness at ${doc.at}`, color),
-    `  phase ${doc.phase}, TTL ${doc.ttl_hours} h: ${stale} of ${doc.stocks.length} stock${doc.stocks.length === 1 ? '' : 's'} stale`,
+    `  phase ${doc.phase}, TTL ${doc.ttl_hours} h: ${stale} of ${doc.stocks.length} stock${doc.stocks.length === 1 ? '' : 's'} stale, ` +
+      `${placeholders} holding the placeholder report (${PLACEHOLDER_SUMMARY}) instead of an analysis`,
     '',
   ];
   if (doc.stocks.length) {
     lines.push(
       table(
-        ['stock', 'last updated (KST)', 'age (h)', 'stale'],
+        ['stock', 'last updated (KST)', 'age (h)', 'stale', 'report'],
         doc.stocks.map((s) => [
           s.stock_code,
           s.last_updated === null ? 'never' : s.last_updated.slice(0, 19).replace('T', ' '),
           s.age_hours === null ? '–' : s.age_hours.toFixed(2),
           s.stale ? c.red('stale') : c.green('fresh'),
+          s.placeholder ? c.red('placeholder') : 'analysis',
         ]),
-        { align: ['left', 'left', 'right', 'left'], color },
+        { align: ['left', 'left', 'right', 'left', 'left'], color },
       ),
     );
   }

@@ -163,7 +163,9 @@ export class LogScanner {
     while (start < stop && buf[start] === 0) start++;
     const text = buf.toString('utf8', start, stop);
     const line = parseLine(text);
-    const match = line && matchMessage(line.logger, line.message);
+    // The line names a report logger yet is no logging line (an impossible time, a broken frame):
+    // counted, never dropped without a word.
+    const match = line ? matchMessage(line.logger, line.message) : 'malformed';
     let record: LogRecord | null = null;
     if (line && match && match !== 'malformed') {
       record = emptyRecord(match.kind, this.clock.toUtc(line.naiveMs), lineNo);
@@ -210,11 +212,14 @@ function countLines(buf: Buffer, from: number, to: number): number {
 }
 
 /**
- * The last line of the traceback that follows a record, if one does (its lines carry no timestamp);
- * undefined when the lines run out before the traceback visibly ends and more may follow (not `final`).
+ * The last line of the traceback that follows a record, if one does. Everything up to the next
+ * timestamped line belongs to the record: a message of several lines (SQLAlchemy's tab-indented
+ * text, `[SQL: …]`, `(Background on this error at: …)`) comes before the traceback.
+ * Undefined when the lines run out before the record visibly ends and more may follow (not `final`).
  */
 function tracebackTail(buf: Buffer, from: number, end: number, final: boolean): string | null | undefined {
   let tail: string | null = null;
+  let traceback = false;
   let pos = from;
   for (let n = 0; n < MAX_TRACEBACK_LINES; n++) {
     const stop = pos < end ? buf.indexOf(NL, pos) : -1;
@@ -223,9 +228,10 @@ function tracebackTail(buf: Buffer, from: number, end: number, final: boolean): 
       break;
     }
     const text = unwrap(buf.toString('utf8', pos, Math.min(stop, pos + 2000))).trim();
-    if (n === 0 ? !text.startsWith('Traceback') : !Number.isNaN(lineNaiveMs(text)) || text.startsWith('INFO:')) break;
-    if (text) tail = text;
+    if (!Number.isNaN(lineNaiveMs(text)) || text.startsWith('INFO:')) break;
+    if (text.startsWith('Traceback')) traceback = true;
+    else if (traceback && text) tail = text;
     pos = stop + 1;
   }
-  return tail?.startsWith('Traceback') ? null : tail;
+  return tail;
 }

@@ -211,5 +211,7 @@ export function naiveMsOf(text: string): number {
   ) {
     return NaN;
   }
+  // 2025-02-30 is no day: Date.UTC would carry it into March.
+  if (day > 28 && day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return NaN;
   return Date.UTC(year, month - 1, day, hour, minute, second, millis);
 }

@@ -12,7 +12,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Anomaly, AnomaliesDocument } from '../analysis/anomalies.js';
+import { kindLabel, type Anomaly, type AnomaliesDocument } from '../analysis/anomalies.js';
 import type { CostDocument } from '../analysis/cost.js';
 import type { FailureCause } from '../analysis/metrics.js';
 import type { StatsDocument } from '../analysis/stats.js';
@@ -334,7 +334,7 @@ const ANOMALIES_SHOWN = 25;
 function anomalyTable(anomalies: readonly Anomaly[]): string {
   if (!anomalies.length) return '<p class="muted">None found.</p>';
   const kinds = new Map<string, number>();
-  for (const a of anomalies) kinds.set(a.kind, (kinds.get(a.kind) ?? 0) + 1);
+  for (const a of anomalies) kinds.set(kindLabel(a), (kinds.get(kindLabel(a)) ?? 0) + 1);
   const summary = `<p>${[...kinds].map(([kind, count]) => `${esc(kind)} ×${count}`).join(' · ')}</p>`;
   const more =
     anomalies.length > ANOMALIES_SHOWN
@@ -342,7 +342,7 @@ function anomalyTable(anomalies: readonly Anomaly[]): string {
       : '';
   const rows = anomalies.slice(0, ANOMALIES_SHOWN).map(
     (a) =>
-      `<tr><td>${esc(a.kind)}</td><td>${esc(a.stock_code ?? '–')}</td><td class="nowrap">${esc(a.first_ts.slice(0, 16).replace('T', ' '))}</td>${num(a.count)}<td class="msg">${esc(a.detail)}</td></tr>`,
+      `<tr><td>${esc(kindLabel(a))}</td><td>${esc(a.stock_code ?? '–')}</td><td class="nowrap">${esc(a.first_ts.slice(0, 16).replace('T', ' '))}</td>${num(a.count)}<td class="msg">${esc(a.detail)}</td></tr>`,
   );
   return `${summary}<table><thead><tr><th>kind</th><th>stock</th><th>first</th><th class="n">count</th><th>detail</th></tr></thead><tbody>${rows.join('')}</tbody></table>${more}`;
 }

@@ -33,11 +33,13 @@ export async function renderPrometheus(m: MetricsSnapshot): Promise<string> {
   });
   for (const cause of FAILURE_CAUSES) failures.inc({ cause }, m.failures[cause]);
 
-  new Counter({
+  const silent = new Counter({
     name: 'craveny_report_silent_failures_total',
-    help: 'Attempts whose generation failed although a completion was logged (the A/B defect: an empty report was saved).',
+    help: "Attempts whose generation failed although a completion was logged (the generator's placeholder report was saved), by generation mode.",
+    labelNames: ['mode'] as const,
     registers,
-  }).inc(m.silentFailures);
+  });
+  for (const mode of ['single', 'ab'] as const) silent.inc({ mode }, m.silentFailures[mode]);
 
   const skips = new Counter({
     name: 'craveny_report_update_skips_total',
