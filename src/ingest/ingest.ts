@@ -231,8 +231,10 @@ async function ingestInput(
     else pending.push(r);
   };
 
-  // A compressed or piped stream is complete: its last line counts even without a newline.
-  const from = { offset: source.byte_offset, lines: source.lines, final: input.compressed || input.path === '-' };
+  // A compressed stream is complete: its last line counts even without a newline. A pipe may have
+  // been cut mid-line (a tail, a copy still being written): its last line waits for the newline,
+  // as a file's does, and the next run given the whole stream stores it once.
+  const from = { offset: source.byte_offset, lines: source.lines, final: input.compressed };
   const maxRecords = batchRecords();
   const steps = scanSteps(input, from, clock, keep);
   let stats: ScanStats | null = null;

@@ -36,6 +36,12 @@ export class LogScanner {
   readonly stats: ScanStats;
   private carry: Buffer | null = null;
   private skippingLongLine = false;
+  /**
+   * Bytes of the long line being skipped. They count as consumed only once its newline is read: a
+   * checkpoint never falls inside a line, so a log appended to in small steps reads every line as a
+   * backfill of the same bytes does.
+   */
+  private skipped = 0;
   /** Where the carry and the next chunk are joined, reused: a fresh buffer per chunk cost garbage and peak memory. */
   private work = Buffer.alloc(0);
 
@@ -62,11 +68,10 @@ export class LogScanner {
     if (this.skippingLongLine) {
       const nl = chunk.indexOf(NL);
       if (nl < 0) {
-        this.stats.consumed += chunk.length;
+        this.skipped += chunk.length;
         return;
       }
-      this.stats.consumed += nl + 1;
-      this.skippingLongLine = false;
+      this.endLongLine(nl + 1);
       chunk = chunk.subarray(nl + 1);
     }
     const buf = this.carry ? this.join(this.carry, chunk) : chunk;
@@ -101,6 +106,8 @@ export class LogScanner {
    * stand; a last line without a newline is scanned only when the stream is final.
    */
   finish(final: boolean): void {
+    // A complete stream that ends inside a long line ends that line.
+    if (this.skippingLongLine && final) this.endLongLine(0);
     const carry = this.carry;
     this.carry = null;
     if (!carry || carry.length === 0) return;
@@ -117,11 +124,18 @@ export class LogScanner {
   }
 
   private skipLongLine(): void {
-    this.stats.consumed += this.carry!.length;
-    this.stats.lines += 1;
-    this.stats.longLines += 1;
+    this.skipped = this.carry!.length;
     this.carry = null;
     this.skippingLongLine = true;
+  }
+
+  /** The long line being skipped ends `rest` bytes into the next chunk: now it counts. */
+  private endLongLine(rest: number): void {
+    this.stats.consumed += this.skipped + rest;
+    this.stats.lines += 1;
+    this.stats.longLines += 1;
+    this.skipped = 0;
+    this.skippingLongLine = false;
   }
 
   /**
@@ -143,16 +157,17 @@ export class LogScanner {
       if (at < 0) break;
       const start = buf.lastIndexOf(NL, at) + 1;
       const stop = buf.indexOf(NL, at);
-      lineBase += countLines(buf, counted, start);
+      lineBase += this.countLines(buf, counted, start);
       counted = start;
-      if (!this.handle(buf, start, stop, lineBase + 1, end, final || end - start > MAX_LINE_BYTES)) {
+      // A line over the limit is skipped (and counted by countLines) however much of it one read holds.
+      if (stop - start <= MAX_LINE_BYTES && !this.handle(buf, start, stop, lineBase + 1, end, final || end - start > MAX_LINE_BYTES)) {
         this.stats.lines = lineBase;
         this.noteLastTimestamp(buf, start);
         return start;
       }
       for (let i = 0; i < next.length; i++) if (next[i] >= 0 && next[i] < stop) next[i] = buf.indexOf(MARKERS[i], stop);
     }
-    this.stats.lines = lineBase + countLines(buf, counted, end);
+    this.stats.lines = lineBase + this.countLines(buf, counted, end);
     this.noteLastTimestamp(buf, end);
     return end;
   }
@@ -190,11 +205,23 @@ export class LogScanner {
     return true;
   }
 
+  /** Lines ending in buf[from, to), `from` being a line start; those over the limit are counted as long. */
+  private countLines(buf: Buffer, from: number, to: number): number {
+    let n = 0;
+    let start = from;
+    for (let i = buf.indexOf(NL, from); i >= 0 && i < to; i = buf.indexOf(NL, i + 1)) {
+      n++;
+      if (i - start > MAX_LINE_BYTES) this.stats.longLines += 1;
+      start = i + 1;
+    }
+    return n;
+  }
+
   private noteLastTimestamp(buf: Buffer, end: number): void {
     let stop = end - 1; // the newline ending the last line
     while (stop > 0) {
       const start = buf.lastIndexOf(NL, stop - 1) + 1;
-      const naive = lineNaiveMs(buf.toString('utf8', start, Math.min(stop, start + 256)));
+      const naive = stop - start > MAX_LINE_BYTES ? NaN : lineNaiveMs(buf.toString('utf8', start, Math.min(stop, start + 256)));
       if (!Number.isNaN(naive)) {
         const ts = this.clock.toUtc(naive);
         if (this.stats.lastTs === null || ts > this.stats.lastTs) this.stats.lastTs = ts;
@@ -205,11 +232,6 @@ export class LogScanner {
   }
 }
 
-function countLines(buf: Buffer, from: number, to: number): number {
-  let n = 0;
-  for (let i = buf.indexOf(NL, from); i >= 0 && i < to; i = buf.indexOf(NL, i + 1)) n++;
-  return n;
-}
 
 /**
  * The last line of the traceback that follows a record, if one does. Everything up to the next
@@ -227,6 +249,8 @@ function tracebackTail(buf: Buffer, from: number, end: number, final: boolean): 
       if (!final) return undefined;
       break;
     }
+    // A line over the limit ends the record, as it does when a read stops before it.
+    if (stop - pos > MAX_LINE_BYTES) break;
     const text = unwrap(buf.toString('utf8', pos, Math.min(stop, pos + 2000))).trim();
     if (!Number.isNaN(lineNaiveMs(text)) || text.startsWith('INFO:')) break;
     if (text.startsWith('Traceback')) traceback = true;
