@@ -16,18 +16,18 @@ import type { Database, NewRecord, SourceRow } from '../store/schema.js';
 import {
   advanceCheckpoint,
   attributeGenerationFailures,
-  createSource,
   relocateSource,
   insertRecords,
   lockHost,
   RecordWriter,
   rederiveAttempts,
-  sourcesOfHost,
+  allSources,
   toRecordRow,
 } from '../store/writes.js';
 import type { SqliteHandle } from '../store/statements.js';
 import { badInputWarnings, Timeline } from './diagnostics.js';
-import { findSource, noteTruncation, sha1 } from './identity.js';
+import { candidateSources, fileVerifier, noteTruncation, resolveSource, sha1, type Resolved } from './identity.js';
+import { readAhead } from './read-ahead.js';
 import { openInput, type Input } from './input.js';
 import { scanSteps } from './scan.js';
 
@@ -78,7 +78,7 @@ export async function ingest(store: Store, paths: string[], options: IngestOptio
   const phases = new PhaseCheck(clock);
   const files: FileSummary[] = [];
   // As they were before this run: a copy ingested first moves the checkpoint of the stream it copied.
-  const before = await sourcesOfHost(store.db, options.host);
+  const before = await allSources(store.db);
   for (const path of paths) {
     files.push(await ingestPath(store, path, clock, phases, options, before));
   }
@@ -128,11 +128,21 @@ async function ingestInput(
   before: SourceRow[],
 ): Promise<void> {
   if (input.head.length === 0) return noteTruncation(store, before, input, null, summary.warnings);
-  const known = await sourcesOfHost(store.db, options.host);
   const identity = { fingerprint: sha1(input.head), fp_len: input.head.length };
-  const source =
-    findSource(known, input.head) ??
-    (await createSource(store.db, {
+  const candidates = candidateSources(await allSources(store.db), input.head);
+  // An unchanged gzip file is not read again (by the size in its trailer): proving it would mean
+  // decompressing it whole on every run.
+  const likely = candidates[0];
+  if (input.compressed && input.size !== null && likely && likely.fp_len === input.head.length && likely.seen_size > 0) {
+    if (likely.seen_size % 2 ** 32 === input.size) {
+      if (likely.inode !== input.inode || likely.path !== input.path) await relocateSource(store.db, likely.id, input);
+      return;
+    }
+  }
+  const ahead = input.fd !== null && input.size !== null ? null : await readAhead(input, candidates);
+  try {
+    const verify = ahead ? ahead.verify : fileVerifier(input.fd!, input.size!);
+    const resolved = await resolveSource(store, input, verify, {
       host: options.host,
       path: input.path,
       ...identity,
@@ -140,17 +150,39 @@ async function ingestInput(
       inode: input.inode,
       created_at: options.now(),
       updated_at: options.now(),
-    }));
+    });
+    if (resolved.differs) {
+      summary.warnings.push(
+        `${input.path} starts with the same bytes as the stream read from ${resolved.differs.path} but is another stream ` +
+          `(its bytes differ before that stream's checkpoint at byte ${resolved.differs.byte_offset}): read whole as a new stream`,
+      );
+    }
+    await ingestResolved(store, ahead ? ahead.input : input, resolved, identity, clock, phases, options, summary, before);
+  } finally {
+    ahead?.release();
+  }
+}
+
+async function ingestResolved(
+  store: Store,
+  input: Input,
+  { source, tail }: Resolved,
+  identity: { fingerprint: string; fp_len: number },
+  clock: LocalClock,
+  phases: PhaseCheck,
+  options: IngestOptions,
+  summary: FileSummary,
+  before: SourceRow[],
+): Promise<void> {
+  // The stream keeps the host label it was first read under: its records and attempts stay one sequence.
+  const host = source.host;
   await noteTruncation(store, before, input, source, summary.warnings);
   const grown = source.fp_len < input.head.length;
-  // An unchanged input is not read again: plain files by size, gzip by the size in its trailer.
-  if (!grown && input.size !== null && source.seen_size > 0) {
-    const seen = input.compressed ? source.seen_size % 2 ** 32 : source.seen_size;
-    if (seen === input.size) {
-      // Still note where the stream lives now (renamed, compressed): the inode it left may be reused.
-      if (source.inode !== input.inode || source.path !== input.path) await relocateSource(store.db, source.id, input);
-      return;
-    }
+  // An unchanged plain file is not read again.
+  if (!grown && !input.compressed && input.size !== null && source.seen_size > 0 && source.seen_size === input.size) {
+    // Still note where the stream lives now (renamed): the inode it left may be reused.
+    if (source.inode !== input.inode || source.path !== input.path) await relocateSource(store.db, source.id, input);
+    return;
   }
 
   // SQLite, reading a file: the batch's transaction is opened before the first records are
@@ -171,8 +203,8 @@ async function ingestInput(
   const begin = async () => {
     if (!streaming || open) return;
     const trx = await store.db.startTransaction().execute();
-    open = { trx, writer: new RecordWriter(trx, raw!, source.id, options.host) };
-    await lockHost(trx, options.host);
+    open = { trx, writer: new RecordWriter(trx, raw!, source.id, host) };
+    await lockHost(trx, host);
   };
   const rollback = async () => {
     const trx = open?.trx;
@@ -185,8 +217,8 @@ async function ingestInput(
     const write = async (trx: Transaction<Database>, writer: RecordWriter | null) => {
       if (writer) writer.flush();
       else {
-        await lockHost(trx, options.host);
-        await insertRecords(trx, pending.map((r) => toRecordRow(r, source.id, options.host)), raw);
+        await lockHost(trx, host);
+        await insertRecords(trx, pending.map((r) => toRecordRow(r, source.id, host)), raw);
       }
       const moved = !(await advanceCheckpoint(trx, source.id, expected, {
         path: input.path,
@@ -198,9 +230,10 @@ async function ingestInput(
         lines: stats.lines,
         last_ts: lastTs,
         updated_at: options.now(),
+        ...proofOf(stats, source),
       }));
       if (moved) throw new CheckpointMoved();
-      await deriveFor(trx, options.host, batch, raw);
+      await deriveFor(trx, host, batch, raw);
     };
     if (streaming) {
       await begin();
@@ -234,7 +267,7 @@ async function ingestInput(
   // A compressed stream is complete: its last line counts even without a newline. A pipe may have
   // been cut mid-line (a tail, a copy still being written): its last line waits for the newline,
   // as a file's does, and the next run given the whole stream stores it once.
-  const from = { offset: source.byte_offset, lines: source.lines, final: input.compressed };
+  const from = { offset: source.byte_offset, lines: source.lines, final: input.compressed, tail };
   const maxRecords = batchRecords();
   const steps = scanSteps(input, from, clock, keep);
   let stats: ScanStats | null = null;
@@ -262,6 +295,12 @@ async function ingestInput(
   summary.malformed_lines.push(...stats!.malformedLines);
   summary.long_lines += stats!.longLines;
   summary.warnings.push(...badInputWarnings(input.path, stats!, stats!.lines > from.lines && lastTs === null, timeline));
+}
+
+/** The proof a checkpoint at `stats.consumed` keeps: the bytes before it, or the source's own when it did not move. */
+function proofOf(stats: ScanStats, source: SourceRow): { proof: string | null; proof_len: number | null } {
+  if (stats.consumed === source.byte_offset) return { proof: source.proof, proof_len: source.proof_len };
+  return stats.tail.length === 0 ? { proof: null, proof_len: null } : { proof: sha1(stats.tail), proof_len: stats.tail.length };
 }
 
 /** What a batch's records change, kept instead of the records themselves. */

@@ -57,7 +57,9 @@ export async function openInput(path: string, stdin: NodeJS.ReadableStream = pro
   try {
     const magic = Buffer.alloc(2);
     const n = fs.readSync(fd, magic, 0, 2, 0);
-    const identity = { device: String(stat.dev), inode: String(stat.ino) };
+    // With its birth time where the file system keeps one: an inode freed by rotation and reused by
+    // a new file is then another file, not the old one truncated in place.
+    const identity = { device: String(stat.dev), inode: stat.birthtimeMs > 0 ? `${stat.ino}@${stat.birthtimeMs}` : String(stat.ino) };
     if (n === 2 && magic[0] === 0x1f && magic[1] === 0x8b) {
       file = fs.createReadStream(path, { fd, autoClose: false, start: 0 });
       const gunzip = zlib.createGunzip();

@@ -28,6 +28,8 @@ export interface ScanFrom {
   lines: number;
   /** A stream's last line counts without a newline only when the stream is complete. */
   final: boolean;
+  /** The bytes just before `offset` (up to PROOF_BYTES), for the proof of the next checkpoint. */
+  tail: Uint8Array;
 }
 
 /** What a scan worker is given (src/ingest/scan-worker.ts). */
@@ -74,7 +76,7 @@ export async function* scanInPlace(
   clock: LocalClock,
   keep: (r: LogRecord) => void,
 ): AsyncGenerator<ScanStep> {
-  const scanner = new LogScanner(clock, keep, { lines: from.lines, consumed: from.offset });
+  const scanner = new LogScanner(clock, keep, { lines: from.lines, consumed: from.offset, tail: from.tail });
   const step = (bytes: number): ScanStep => ({ stats: { ...scanner.stats, malformedLines: [...scanner.stats.malformedLines] }, bytes });
   for await (const chunk of chunks) {
     scanner.push(chunk);

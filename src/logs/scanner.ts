@@ -14,6 +14,8 @@ const MARKERS = REPORT_LOGGERS.map((name) => Buffer.from(` - ${name} - `));
 export const MAX_LINE_BYTES = 1 << 20;
 const MAX_MALFORMED_SAMPLES = 5;
 const MAX_TRACEBACK_LINES = 200;
+/** Bytes kept before the consumed offset: what a checkpoint's proof hashes (src/ingest/identity.ts). */
+export const PROOF_BYTES = 4096;
 
 export interface ScanStats {
   lines: number;
@@ -30,6 +32,8 @@ export interface ScanStats {
   lastTs: number | null;
   /** Bytes fully consumed: up to and including the last complete line. */
   consumed: number;
+  /** The last bytes consumed (up to PROOF_BYTES): the proof a checkpoint keeps. */
+  tail: Uint8Array;
 }
 
 export class LogScanner {
@@ -42,13 +46,15 @@ export class LogScanner {
    * backfill of the same bytes does.
    */
   private skipped = 0;
+  /** The last bytes of the long line being skipped, for the proof once it ends. */
+  private skippedTail: Buffer = Buffer.alloc(0);
   /** Where the carry and the next chunk are joined, reused: a fresh buffer per chunk cost garbage and peak memory. */
   private work = Buffer.alloc(0);
 
   constructor(
     private readonly clock: LocalClock,
     private readonly emit: (record: LogRecord) => void,
-    start: { lines: number; consumed: number } = { lines: 0, consumed: 0 },
+    start: { lines: number; consumed: number; tail?: Uint8Array } = { lines: 0, consumed: 0 },
   ) {
     this.stats = {
       lines: start.lines,
@@ -60,6 +66,7 @@ export class LogScanner {
       nulBytes: false,
       lastTs: null,
       consumed: start.consumed,
+      tail: start.tail ?? Buffer.alloc(0),
     };
   }
 
@@ -69,8 +76,10 @@ export class LogScanner {
       const nl = chunk.indexOf(NL);
       if (nl < 0) {
         this.skipped += chunk.length;
+        this.skippedTail = lastBytes(this.skippedTail, chunk);
         return;
       }
+      this.skippedTail = lastBytes(this.skippedTail, chunk.subarray(0, nl + 1));
       this.endLongLine(nl + 1);
       chunk = chunk.subarray(nl + 1);
     }
@@ -89,6 +98,7 @@ export class LogScanner {
       used = end;
     }
     this.stats.consumed += used;
+    if (used > 0) this.stats.tail = lastBytes(this.stats.tail, buf.subarray(0, used));
     this.carry = used < buf.length ? Buffer.from(buf.subarray(used)) : null;
     if (this.carry && used === end && this.carry.length > MAX_LINE_BYTES) this.skipLongLine();
   }
@@ -120,11 +130,13 @@ export class LogScanner {
     this.scan(buf, end, true);
     const done = Math.min(end, carry.length);
     this.stats.consumed += done;
+    if (done > 0) this.stats.tail = lastBytes(this.stats.tail, carry.subarray(0, done));
     this.carry = done < carry.length ? carry.subarray(done) : null;
   }
 
   private skipLongLine(): void {
     this.skipped = this.carry!.length;
+    this.skippedTail = lastBytes(Buffer.alloc(0), this.carry!);
     this.carry = null;
     this.skippingLongLine = true;
   }
@@ -132,6 +144,8 @@ export class LogScanner {
   /** The long line being skipped ends `rest` bytes into the next chunk: now it counts. */
   private endLongLine(rest: number): void {
     this.stats.consumed += this.skipped + rest;
+    this.stats.tail = lastBytes(this.stats.tail, this.skippedTail);
+    this.skippedTail = Buffer.alloc(0);
     this.stats.lines += 1;
     this.stats.longLines += 1;
     this.skipped = 0;
@@ -232,6 +246,13 @@ export class LogScanner {
   }
 }
 
+
+/** The last PROOF_BYTES of `kept` followed by `more` (a copy: both may be written over). */
+function lastBytes(kept: Uint8Array, more: Uint8Array): Buffer {
+  if (more.length >= PROOF_BYTES) return Buffer.from(more.subarray(more.length - PROOF_BYTES));
+  const keep = Math.min(kept.length, PROOF_BYTES - more.length);
+  return Buffer.concat([kept.subarray(kept.length - keep), more]);
+}
 
 /**
  * The last line of the traceback that follows a record, if one does. Everything up to the next

@@ -19,6 +19,15 @@ export interface SourcesTable {
   last_ts: number | null;
   created_at: number;
   updated_at: number;
+  /** SHA-1 of the proof_len bytes just before byte_offset: a file must hold them to resume here (null: stored before 0003, or at offset 0). */
+  proof: string | null;
+  proof_len: number | null;
+}
+
+/** Settings of the store itself, such as the version of the rules attempts were derived by. */
+export interface StateTable {
+  name: string;
+  value: number;
 }
 
 export interface RecordsTable {
@@ -79,6 +88,7 @@ export interface Database {
   sources: SourcesTable;
   records: RecordsTable;
   attempts: AttemptsTable;
+  craveny_ops_state: StateTable;
 }
 
 export type SourceRow = Selectable<SourcesTable>;

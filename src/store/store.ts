@@ -8,6 +8,7 @@ import { MIGRATION_NAMES, migratorFor } from './migrations.js';
 import { isPostgresUrl, openPool, PgError, redactUrl } from './postgres.js';
 import type { Database } from './schema.js';
 import { registerSqliteHandle } from './statements.js';
+import { rederiveAttempts } from './writes.js';
 
 export { isPostgresUrl, redactUrl };
 
@@ -32,6 +33,7 @@ export async function openStore(spec: string, options: { migrate?: boolean } = {
   if (options.migrate !== false) {
     try {
       await migrateToLatest(store);
+      await deriveToLatest(store);
     } catch (error) {
       await store.close();
       throw error;
@@ -66,6 +68,43 @@ export async function migrateToLatest(store: Store): Promise<string[]> {
   }
   if (sqlite) await sql`COMMIT`.execute(store.db);
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/**
+ * The version of the outcome rules (src/analysis/derive.ts) the stored attempts follow. Raise it
+ * when the rules change: every store then derives its attempts again, once, from its records.
+ * 2: a failure after a completion fails the attempt; JSON parse failures fail the generation.
+ */
+export const DERIVATION_VERSION = 2;
+
+/**
+ * Brings attempts derived by older rules to the current ones, in one transaction that first takes
+ * the store's write lock (SQLite) or the version row's (PostgreSQL): two commands starting together
+ * derive once, and a crash leaves the old attempts and the old version together.
+ */
+export async function deriveToLatest(store: Store): Promise<boolean> {
+  const current = async (db: Kysely<Database>, lock: boolean) => {
+    let query = db.selectFrom('craveny_ops_state').select('value').where('name', '=', 'derivation');
+    if (lock && store.dialect === 'postgres') query = query.forUpdate();
+    const row = await query.executeTakeFirst();
+    return row ? Number(row.value) : 0;
+  };
+  try {
+    if ((await current(store.db, false)) >= DERIVATION_VERSION) return false;
+    return await store.db.transaction().execute(async (trx) => {
+      if ((await current(trx, true)) >= DERIVATION_VERSION) return false;
+      await trx.deleteFrom('attempts').execute();
+      const stocks = await trx.selectFrom('records').select(['host', 'stock_code']).distinct().where('kind', '=', 'attempt').execute();
+      for (const { host, stock_code } of stocks) {
+        if (stock_code !== null) await rederiveAttempts(trx, host, stock_code, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, store.sqlite);
+      }
+      await trx.updateTable('craveny_ops_state').set({ value: DERIVATION_VERSION }).where('name', '=', 'derivation').execute();
+      return true;
+    });
+  } catch (error) {
+    const why = error instanceof PgError ? error.reason : storeProblem(error);
+    throw new CliError(`cannot bring the store ${store.location} up to date: ${why}`, 2);
+  }
 }
 
 /**

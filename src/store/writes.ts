@@ -117,8 +117,9 @@ export async function lockHost(trx: Transaction<Database>, host: string): Promis
   }
 }
 
-export async function sourcesOfHost(db: Db, host: string): Promise<SourceRow[]> {
-  return db.selectFrom('sources').selectAll().where('host', '=', host).execute();
+/** Every stored stream, whatever host it is labelled with: a stream is known by its bytes alone. */
+export async function allSources(db: Db): Promise<SourceRow[]> {
+  return db.selectFrom('sources').selectAll().execute();
 }
 
 /** Streams no longer at their inode (the file was truncated and rewritten): known by their bytes alone. */
@@ -135,21 +136,15 @@ export async function sourceById(db: Db, id: number): Promise<SourceRow | undefi
   return db.selectFrom('sources').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** Creates the source, or returns the one another process created for the same bytes meanwhile. */
+/** Creates a source (resolveSource in src/ingest/identity.ts decides, under a lock, that it is new). */
 export async function createSource(
   db: Db,
-  source: Omit<SourceRow, 'id' | 'byte_offset' | 'seen_size' | 'lines' | 'last_ts'>,
+  source: Omit<SourceRow, 'id' | 'byte_offset' | 'seen_size' | 'lines' | 'last_ts' | 'proof' | 'proof_len'>,
 ): Promise<SourceRow> {
-  await db
-    .insertInto('sources')
-    .values({ ...source, byte_offset: 0, seen_size: 0, lines: 0, last_ts: null })
-    .onConflict((oc) => oc.columns(['host', 'fingerprint']).doNothing())
-    .execute();
   return db
-    .selectFrom('sources')
-    .selectAll()
-    .where('host', '=', source.host)
-    .where('fingerprint', '=', source.fingerprint)
+    .insertInto('sources')
+    .values({ ...source, byte_offset: 0, seen_size: 0, lines: 0, last_ts: null, proof: null, proof_len: null })
+    .returningAll()
     .executeTakeFirstOrThrow();
 }
 
