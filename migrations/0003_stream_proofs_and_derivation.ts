@@ -10,7 +10,8 @@ function isPostgres(db: Kysely<any>): boolean {
  * A stream is no longer known by its first KiB and host: two containers' logs open with the same
  * uvicorn lines, and a container's host name changes every run. A checkpoint now keeps a proof
  * (a hash of the `proof_len` bytes just before its offset) that a file must match to resume it;
- * the host is a label. So (host, fingerprint) is no longer unique.
+ * the host is a label. So (host, fingerprint) is no longer unique. `gzip_trailer` (CRC-32 and size
+ * of a gzip file read to its end) lets an unchanged .gz be known without decompressing it again.
  *
  * `craveny_ops_state` holds the version of the rules attempts were derived by: the application
  * derives them again, once, when it is behind (1: the rules before this migration).
@@ -20,6 +21,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     await db.schema.alterTable('sources').dropConstraint('sources_host_fingerprint').execute();
     await db.schema.alterTable('sources').addColumn('proof', 'text').execute();
     await db.schema.alterTable('sources').addColumn('proof_len', 'integer').execute();
+    await db.schema.alterTable('sources').addColumn('gzip_trailer', 'text').execute();
   } else {
     // SQLite cannot drop a table constraint: the table is built again. Records reference it, so
     // their foreign keys are checked at commit, once the same ids are back.
@@ -43,6 +45,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       .addColumn('updated_at', 'integer', (c) => c.notNull())
       .addColumn('proof', 'text')
       .addColumn('proof_len', 'integer')
+      .addColumn('gzip_trailer', 'text')
       .execute();
     await sql`INSERT INTO sources (id, host, path, fingerprint, fp_len, device, inode, byte_offset, seen_size, lines, last_ts, created_at, updated_at)
       SELECT id, host, path, fingerprint, fp_len, device, inode, byte_offset, seen_size, lines, last_ts, created_at, updated_at FROM sources_0003`.execute(db);
@@ -60,6 +63,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('craveny_ops_state').execute();
   await db.schema.dropIndex('sources_fingerprint').execute();
+  await db.schema.alterTable('sources').dropColumn('gzip_trailer').execute();
   await db.schema.alterTable('sources').dropColumn('proof_len').execute();
   await db.schema.alterTable('sources').dropColumn('proof').execute();
   // The unique constraint is not restored: streams sharing a first KiB may now be stored apart.

@@ -64,7 +64,7 @@ export interface Resolved {
  * The source an input continues, or a new one. Decided under a lock (SQLite's write lock, an
  * advisory lock on PostgreSQL), so that two ingests of one new file create it once.
  */
-export async function resolveSource(store: Store, input: Input, verify: Verifier, fresh: Omit<SourceRow, 'id' | 'byte_offset' | 'seen_size' | 'lines' | 'last_ts' | 'proof' | 'proof_len'>): Promise<Resolved> {
+export async function resolveSource(store: Store, input: Input, verify: Verifier, fresh: Omit<SourceRow, 'id' | 'byte_offset' | 'seen_size' | 'lines' | 'last_ts' | 'proof' | 'proof_len' | 'gzip_trailer'>): Promise<Resolved> {
   return store.db.transaction().execute(async (trx) => {
     if (trx.getExecutor().adapter instanceof PostgresAdapter) await sql`select pg_advisory_xact_lock(hashtext('craveny-ops sources'))`.execute(trx);
     const candidates = candidateSources(await allSources(trx), input.head);

@@ -130,14 +130,12 @@ async function ingestInput(
   if (input.head.length === 0) return noteTruncation(store, before, input, null, summary.warnings);
   const identity = { fingerprint: sha1(input.head), fp_len: input.head.length };
   const candidates = candidateSources(await allSources(store.db), input.head);
-  // An unchanged gzip file is not read again (by the size in its trailer): proving it would mean
-  // decompressing it whole on every run.
-  const likely = candidates[0];
-  if (input.compressed && input.size !== null && likely && likely.fp_len === input.head.length && likely.seen_size > 0) {
-    if (likely.seen_size % 2 ** 32 === input.size) {
-      if (likely.inode !== input.inode || likely.path !== input.path) await relocateSource(store.db, likely.id, input);
-      return;
-    }
+  // An unchanged gzip file is not read again: known by its trailer (the CRC-32 and size of its
+  // content), which proving it otherwise would mean decompressing it whole on every run.
+  const known = input.trailer === null ? undefined : candidates.find((c) => c.gzip_trailer === input.trailer && c.fp_len === input.head.length);
+  if (known) {
+    if (known.inode !== input.inode || known.path !== input.path) await relocateSource(store.db, known.id, input);
+    return;
   }
   const ahead = input.fd !== null && input.size !== null ? null : await readAhead(input, candidates);
   try {
@@ -153,7 +151,7 @@ async function ingestInput(
     });
     if (resolved.differs) {
       summary.warnings.push(
-        `${input.path} starts with the same bytes as the stream read from ${resolved.differs.path} but is another stream ` +
+        `${input.path}: starts with the same bytes as the stream read from ${resolved.differs.path} but is another stream ` +
           `(its bytes differ before that stream's checkpoint at byte ${resolved.differs.byte_offset}): read whole as a new stream`,
       );
     }
@@ -178,11 +176,15 @@ async function ingestResolved(
   const host = source.host;
   await noteTruncation(store, before, input, source, summary.warnings);
   const grown = source.fp_len < input.head.length;
-  // An unchanged plain file is not read again.
-  if (!grown && !input.compressed && input.size !== null && source.seen_size > 0 && source.seen_size === input.size) {
-    // Still note where the stream lives now (renamed): the inode it left may be reused.
-    if (source.inode !== input.inode || source.path !== input.path) await relocateSource(store.db, source.id, input);
-    return;
+  // An unchanged input is not read again: plain files by size, gzip by the size in its trailer
+  // (its bytes proven first: the trailer is then kept, for the next run to know it by).
+  if (!grown && input.size !== null && source.seen_size > 0) {
+    const seen = input.compressed ? source.seen_size % 2 ** 32 : source.seen_size;
+    if (seen === input.size) {
+      // Still note where the stream lives now (renamed, compressed): the inode it left may be reused.
+      if (source.inode !== input.inode || source.path !== input.path || source.gzip_trailer !== input.trailer) await relocateSource(store.db, source.id, input);
+      return;
+    }
   }
 
   // SQLite, reading a file: the batch's transaction is opened before the first records are
@@ -212,7 +214,8 @@ async function ingestResolved(
     await trx?.rollback().execute().catch(() => {});
   };
 
-  const commit = async (stats: ScanStats) => {
+  // The gzip trailer is kept only once the whole file is stored: a run stopped half-way must read on.
+  const commit = async (stats: ScanStats, whole = false) => {
     if (stats.lastTs !== null && (lastTs === null || stats.lastTs > lastTs)) lastTs = stats.lastTs;
     const write = async (trx: Transaction<Database>, writer: RecordWriter | null) => {
       if (writer) writer.flush();
@@ -231,6 +234,7 @@ async function ingestResolved(
         last_ts: lastTs,
         updated_at: options.now(),
         ...proofOf(stats, source),
+        gzip_trailer: whole ? input.trailer : null,
       }));
       if (moved) throw new CheckpointMoved();
       await deriveFor(trx, host, batch, raw);
@@ -284,7 +288,7 @@ async function ingestResolved(
       if (step.bytes > 0) options.onProgress?.(step.bytes);
       if (batch.count >= maxRecords || bytesSinceCommit >= BATCH_BYTES) await commit(stats);
     }
-    await commit(stats!);
+    await commit(stats!, true);
   } catch (error) {
     await steps.return?.();
     await rollback();

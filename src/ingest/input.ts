@@ -19,6 +19,8 @@ export interface Input {
   inode: string | null;
   /** Plain files: their size; gzip: the size the trailer declares (mod 2^32); stdin: null. */
   size: number | null;
+  /** Gzip files: their trailer (CRC-32 and size of the content, hex); else null. */
+  trailer: string | null;
   /** The first bytes (decompressed), up to HEAD_BYTES: the identity of the stream. */
   head: Buffer;
   /** Decompressed bytes from `offset` on; a chunk is valid until the next is asked for. A stream ends only once. */
@@ -66,15 +68,15 @@ export async function openInput(path: string, stdin: NodeJS.ReadableStream = pro
       // pipe() leaves a read error unhandled: it ends the decompressed stream instead.
       file.on('error', (error) => gunzip.destroy(error));
       const input = await openStream(path, file.pipe(gunzip));
-      const trailer = Buffer.alloc(4);
-      fs.readSync(fd, trailer, 0, 4, Math.max(0, stat.size - 4));
-      return { ...input, ...identity, compressed: true, size: trailer.readUInt32LE(0), close };
+      const trailer = Buffer.alloc(8);
+      fs.readSync(fd, trailer, 0, 8, Math.max(0, stat.size - 8));
+      return { ...input, ...identity, compressed: true, size: trailer.readUInt32LE(4), trailer: trailer.toString('hex'), close };
     }
     const head = Buffer.alloc(Math.min(HEAD_BYTES, stat.size));
     fs.readSync(fd, head, 0, head.length, 0);
     // Read through the descriptor it was identified by: a rotation renaming the file meanwhile
     // cannot put another file's bytes under this one's checkpoint.
-    return { path, compressed: false, ...identity, size: stat.size, head, chunks: (offset) => readChunks(fd, offset), fd, close };
+    return { path, compressed: false, ...identity, size: stat.size, trailer: null, head, chunks: (offset) => readChunks(fd, offset), fd, close };
   } catch (error) {
     await close();
     throw error;
@@ -138,6 +140,7 @@ async function openStream(path: string, stream: Readable): Promise<Input> {
     device: null,
     inode: null,
     size: null,
+    trailer: null,
     head: all.subarray(0, HEAD_BYTES),
     chunks: (offset) => skip(prepend([all], ended ? null : source, path), offset),
     fd: null,

@@ -22,6 +22,8 @@ export interface SourcesTable {
   /** SHA-1 of the proof_len bytes just before byte_offset: a file must hold them to resume here (null: stored before 0003, or at offset 0). */
   proof: string | null;
   proof_len: number | null;
+  /** The trailer (CRC-32 and size, hex) of the gzip file this stream was last read to the end of. */
+  gzip_trailer: string | null;
 }
 
 /** Settings of the store itself, such as the version of the rules attempts were derived by. */

@@ -91,6 +91,11 @@ export async function deriveToLatest(store: Store): Promise<boolean> {
   };
   try {
     if ((await current(store.db, false)) >= DERIVATION_VERSION) return false;
+    // No attempts to derive again (a new store): one statement, safe beside another process.
+    if (!(await store.db.selectFrom('records').select('id').where('kind', '=', 'attempt').limit(1).executeTakeFirst())) {
+      await store.db.updateTable('craveny_ops_state').set({ value: DERIVATION_VERSION }).where('name', '=', 'derivation').where('value', '<', DERIVATION_VERSION).execute();
+      return false;
+    }
     return await store.db.transaction().execute(async (trx) => {
       if ((await current(trx, true)) >= DERIVATION_VERSION) return false;
       await trx.deleteFrom('attempts').execute();

@@ -128,8 +128,8 @@ export async function detachSources(db: Db, ids: number[], inode: string): Promi
 }
 
 /** A stream found under another name or inode (rotated, compressed) without new bytes to commit. */
-export async function relocateSource(db: Db, id: number, at: { path: string; device: string | null; inode: string | null }): Promise<void> {
-  await db.updateTable('sources').set({ path: at.path, device: at.device, inode: at.inode }).where('id', '=', id).execute();
+export async function relocateSource(db: Db, id: number, at: { path: string; device: string | null; inode: string | null; trailer: string | null }): Promise<void> {
+  await db.updateTable('sources').set({ path: at.path, device: at.device, inode: at.inode, gzip_trailer: at.trailer }).where('id', '=', id).execute();
 }
 
 export async function sourceById(db: Db, id: number): Promise<SourceRow | undefined> {
@@ -139,11 +139,11 @@ export async function sourceById(db: Db, id: number): Promise<SourceRow | undefi
 /** Creates a source (resolveSource in src/ingest/identity.ts decides, under a lock, that it is new). */
 export async function createSource(
   db: Db,
-  source: Omit<SourceRow, 'id' | 'byte_offset' | 'seen_size' | 'lines' | 'last_ts' | 'proof' | 'proof_len'>,
+  source: Omit<SourceRow, 'id' | 'byte_offset' | 'seen_size' | 'lines' | 'last_ts' | 'proof' | 'proof_len' | 'gzip_trailer'>,
 ): Promise<SourceRow> {
   return db
     .insertInto('sources')
-    .values({ ...source, byte_offset: 0, seen_size: 0, lines: 0, last_ts: null, proof: null, proof_len: null })
+    .values({ ...source, byte_offset: 0, seen_size: 0, lines: 0, last_ts: null, proof: null, proof_len: null, gzip_trailer: null })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
