@@ -175,8 +175,8 @@ describe.runIf(haveCsv)('freshness on the 36 real rows', () => {
     expect(doc.stocks.map((s: any) => s.stock_code).sort()).toEqual(rows.map((r) => r.stock_code).sort());
     const byCode = new Map(doc.stocks.map((s: any) => [s.stock_code, s]));
     // Worked by hand from the CSV: 13:17:55.357 is 42 min 4.6 s before 14:00.
-    expect(byCode.get('012330')).toEqual({ stock_code: '012330', last_updated: '2025-11-12T13:17:55.357+09:00', age_hours: 0.7, stale: false });
-    expect(byCode.get('000720')).toEqual({ stock_code: '000720', last_updated: '2025-11-11T08:58:19.399+09:00', age_hours: 29.03, stale: true });
+    expect(byCode.get('012330')).toEqual({ stock_code: '012330', last_updated: '2025-11-12T13:17:55.357+09:00', age_hours: 0.7, stale: false, placeholder: false });
+    expect(byCode.get('000720')).toEqual({ stock_code: '000720', last_updated: '2025-11-11T08:58:19.399+09:00', age_hours: 29.03, stale: true, placeholder: false });
     expect(byCode.get('316140')).toMatchObject({ age_hours: 197, stale: true });
     // Updated the next morning: a negative age, not stale, and a warning.
     expect(byCode.get('005930')).toMatchObject({ last_updated: '2025-11-13T05:26:44.996+09:00', age_hours: -15.45, stale: false });
@@ -213,8 +213,44 @@ describe.runIf(haveCsv)('freshness on the 36 real rows', () => {
     await loadCsv();
     const run = await cli(['freshness', '--pg', db.url, '--at', AT]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('phase trading, TTL 2 h: 18 of 36 stocks stale');
+    expect(run.stdout).toContain('phase trading, TTL 2 h: 18 of 36 stocks stale, 0 holding the placeholder report');
     expect(run.stdout).toMatch(/012330 .*2025-11-12 13:17:55 .*0\.70 .*fresh/);
+  });
+});
+
+describe('freshness and the placeholder report', () => {
+  /** 14:00 KST on Wednesday 2025-11-12: the trading phase, TTL 2 h. */
+  const AT = '2025-11-12T14:00:00+09:00';
+  const AB = 'A/B 테스트 활성화 (Model A/B 비교 리포트)';
+  const report = (summary: string) => ({ overall_summary: summary, recommendation: '보유' });
+
+  it('marks the rows that hold the placeholder instead of an analysis, and counts them', async () => {
+    await db.query(CREATE_TABLE);
+    const rows: [string, string, unknown][] = [
+      ['005930', '분석된 뉴스가 없습니다.', null],
+      ['000660', '반도체 업황 개선으로 실적 회복이 기대됩니다.', null],
+      // A/B rows: the reports are in custom_data.
+      ['035720', AB, { model_a: report('광고 매출 회복'), model_b: report('분석된 뉴스가 없습니다.') }],
+      ['051910', AB, { model_a: {}, model_b: {} }],
+      ['0009K0', AB, { model_a: report('신규 상장 종목의 첫 분석'), model_b: report('수급 개선') }],
+      // Single-model again after an A/B period: the stale custom_data says nothing of the row.
+      ['005380', '전기차 판매 호조가 이어지고 있습니다.', { model_a: report('분석된 뉴스가 없습니다.'), model_b: {} }],
+    ];
+    for (const [code, summary, custom] of rows) {
+      await db.query(`insert into stock_analysis_summaries (stock_code, overall_summary, custom_data, last_updated) values ($1, $2, $3, '2025-11-12 13:30:00')`, [
+        code,
+        summary,
+        custom === null ? null : JSON.stringify(custom),
+      ]);
+    }
+    const doc = (await cli(['freshness', '--pg', db.url, '--at', AT, '--json'])).json();
+    const placeholder = Object.fromEntries(doc.stocks.map((s: any) => [s.stock_code, s.placeholder]));
+    expect(placeholder).toEqual({ '005930': true, '000660': false, '035720': true, '051910': true, '0009K0': false, '005380': false });
+    // A fresh last_updated: the silent failure hides behind it.
+    expect(doc.stocks.find((s: any) => s.stock_code === '005930')).toMatchObject({ stale: false, placeholder: true });
+    const table = await cli(['freshness', '--pg', db.url, '--at', AT]);
+    expect(table.stdout).toContain('phase trading, TTL 2 h: 0 of 6 stocks stale, 3 holding the placeholder report (분석된 뉴스가 없습니다.) instead of an analysis');
+    expect(table.stdout).toMatch(/005930 .* fresh │ placeholder/);
   });
 });
 
@@ -239,8 +275,8 @@ describe('freshness and stats --source backend without what they need', () => {
     await db.query("insert into stock_analysis_summaries (stock_code, last_updated) values ('000660', null), ('005930', '2025-11-12 13:30:00')");
     const doc = (await cli(['freshness', '--pg', db.url, '--at', '2025-11-12 14:00', '--json'])).json();
     expect(doc.stocks).toEqual([
-      { stock_code: '000660', last_updated: null, age_hours: null, stale: true },
-      { stock_code: '005930', last_updated: '2025-11-12T13:30:00+09:00', age_hours: 0.5, stale: false },
+      { stock_code: '000660', last_updated: null, age_hours: null, stale: true, placeholder: false },
+      { stock_code: '005930', last_updated: '2025-11-12T13:30:00+09:00', age_hours: 0.5, stale: false, placeholder: false },
     ]);
   });
 
