@@ -101,6 +101,16 @@ export function matches(actual: string[], expected: string[]): boolean {
   return true;
 }
 
+/** GitHub's anchors of a page's headings: lower case, punctuation dropped, spaces as hyphens. */
+function anchorsOf(text: string): string[] {
+  return [...text.matchAll(/^#+ (.+)$/gm)].map((m) =>
+    m[1]
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N} _-]/gu, '')
+      .replace(/ /g, '-'),
+  );
+}
+
 /** Output lines; CSV's CRLF line ends read as LF, as a page cannot show them. */
 const lines = (text: string) => (text === '' ? [] : text.replace(/\r\n/g, '\n').replace(/\n$/, '').split('\n'));
 
@@ -112,6 +122,17 @@ for (const page of pages()) {
     it('shows every command example in a checked console block', () => {
       const unchecked = fencedBlocks(text).filter((b) => b.info !== 'console' && b.lines.some((l) => /^\$ craveny-ops /.test(l)));
       expect(unchecked.map((b) => `line ${b.line}`)).toEqual([]);
+    });
+
+    it('links only to files inside the repository, and to headings that exist', () => {
+      for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^https?:/.test(target)) continue;
+        const [file, anchor] = target.split('#');
+        const resolved = file ? path.resolve(path.dirname(path.join(ROOT, page)), file) : path.join(ROOT, page);
+        expect(path.relative(ROOT, resolved), `${target} stays inside the repository`).not.toMatch(/^\.\./);
+        expect(fs.existsSync(resolved), `${target} exists`).toBe(true);
+        if (anchor) expect(anchorsOf(fs.readFileSync(resolved, 'utf8')), `${target}`).toContain(anchor);
+      }
     });
 
     if (examples.length === 0) return;
