@@ -43,10 +43,13 @@ describe('npm install -g of the packed tarball', () => {
     expect(pack.code, pack.stderr).toBe(0);
     const tarball = path.join(dir, JSON.parse(pack.stdout)[0].filename);
     const prefix = path.join(dir, 'prefix');
-    // Offline, from the npm cache that `npm install` / `npm ci` of this checkout filled. Install
-    // scripts are skipped: the one there is, better-sqlite3's, fetches or compiles its native addon
-    // (minutes, and a network); the addon this checkout's install built is copied in instead.
-    const install = npm(['install', '--global', '--prefix', prefix, '--offline', '--ignore-scripts', tarball], dir);
+    // The packages come from the npm cache that `npm ci` of this checkout filled. Not --offline:
+    // a clean cache after `npm ci` holds the tarballs but not the registry's metadata, which npm
+    // needs to resolve the package's version ranges (it reads a shrinkwrap inside a local tarball
+    // only for registry installs), so on a clean CI machine the metadata is fetched once.
+    // Install scripts are skipped: the one there is, better-sqlite3's, fetches or compiles its
+    // native addon (minutes); the addon this checkout's install built is copied in instead.
+    const install = npm(['install', '--global', '--prefix', prefix, '--prefer-offline', '--ignore-scripts', tarball], dir);
     expect(install.code, install.stderr).toBe(0);
     expect(install.stderr).not.toMatch(/EBADENGINE/);
     const installed = path.join(prefix, 'lib', 'node_modules', 'craveny-ops');
