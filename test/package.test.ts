@@ -36,6 +36,16 @@ describe('npm pack', () => {
   });
 });
 
+describe('npm install', () => {
+  it(`prints no engine warning on this Node (${process.version}): every locked package supports it`, () => {
+    const dir = tempDir('craveny-ops-engines-');
+    for (const file of ['package.json', 'package-lock.json']) fs.copyFileSync(path.join(ROOT, file), path.join(dir, file));
+    const run = npm(['ci', '--dry-run', '--ignore-scripts', '--prefer-offline'], dir);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).not.toMatch(/EBADENGINE/);
+  });
+});
+
 describe('npm install -g of the packed tarball', () => {
   it('gives a working craveny-ops in a temporary prefix', { timeout: 600_000 }, () => {
     const dir = tempDir('craveny-ops-pack-');
