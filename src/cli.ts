@@ -1,8 +1,9 @@
 /** The entry point: builds the program from src/commands, maps errors to exit codes, and exits. */
 import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { CliError } from './errors.js';
+import { CliError, UsageError } from './errors.js';
 import { processContext, type Context } from './commands/context.js';
+import { helpAfterOptions } from './help.js';
 
 interface CommandModule {
   register(program: Command, ctx: Context): void;
@@ -48,7 +49,7 @@ function commandName(argv: string[]): string | undefined {
 }
 
 /** The modules to register: only the named command's, or all of them for help, typos and suggestions. */
-async function commandsFor(argv: string[]): Promise<CommandModule[]> {
+export async function commandsFor(argv: string[]): Promise<CommandModule[]> {
   const name = commandName(argv);
   if (name === undefined && (argv.includes('-V') || argv.includes('--version'))) return [];
   const known = COMMANDS.some((c) => 'name' in c && c.name === name);
@@ -70,24 +71,57 @@ function packageVersion(): string {
 }
 const version = packageVersion();
 
+/** The error prefix of every line the CLI prints about a failure. */
+const PREFIX = 'craveny-ops: ';
+
+/** `stats`, `verify day1`: the words a user types after `craveny-ops`. */
+function pathOf(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+/** Where a usage error sends the reader: the help of the command it came from. */
+function helpPointer(command: Command): string {
+  const path = pathOf(command);
+  return `(see craveny-ops ${path ? `${path} ` : ''}--help)`;
+}
+
+/**
+ * One mechanism for every command, so command modules only declare their options: help shows the
+ * global options, examples and exit codes; errors (commander's too) are one line with one prefix,
+ * ending with a pointer to the help of the command that was typed.
+ */
+function dressCommand(command: Command, ctx: Context): void {
+  command
+    .exitOverride()
+    .configureHelp({ showGlobalOptions: true })
+    .configureOutput({
+      writeOut: (s) => ctx.io.out(s),
+      writeErr: (s) => ctx.io.err(s),
+      outputError: (s, write) => write(`${PREFIX}${s.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} ${helpPointer(command)}\n`),
+    })
+    .addHelpText('after', helpAfterOptions(pathOf(command)));
+  for (const sub of command.commands) dressCommand(sub, ctx);
+}
+
 export function buildProgram(ctx: Context, commands: CommandModule[]): Command {
   const program = new Command('craveny-ops')
     .description('Operations toolkit for the craveny stock-report backend: update statistics, LLM cost, verification and anomalies from its logs')
     .version(version, '-V, --version')
     .option('--db <path|url>', 'store: a SQLite file or postgres://… URL (env CRAVENY_OPS_DB; default ./craveny-ops.db)')
     .option('--config <file>', 'configuration file (env CRAVENY_OPS_CONFIG; default ./craveny-ops.config.json if present)')
-    .showSuggestionAfterError(true)
-    .showHelpAfterError('(run craveny-ops --help for the commands and options)')
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => ctx.io.out(s), writeErr: (s) => ctx.io.err(s) });
+    .showSuggestionAfterError(true);
   for (const command of commands) command.register(program, ctx);
-  for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: (s) => ctx.io.out(s), writeErr: (s) => ctx.io.err(s) });
+  dressCommand(program, ctx);
   return program;
 }
 
 /** Runs the CLI and returns the exit code: 0 ok, 1 check failed or anomaly found, 2 usage or input error, 3 inconclusive. */
 export async function main(argv: string[], ctx: Context = processContext()): Promise<number> {
   const program = buildProgram(ctx, await commandsFor(argv));
+  let running: Command = program;
+  program.hook('preAction', (_program, command) => void (running = command));
   try {
     await program.parseAsync(argv, { from: 'user' });
     return ctx.exitCode;
@@ -97,10 +131,12 @@ export async function main(argv: string[], ctx: Context = processContext()): Pro
       return error.exitCode === 0 ? 0 : 2;
     }
     if (error instanceof CliError) {
-      ctx.io.err(`craveny-ops: ${error.message}`);
+      // A usage error that names an option first is about how the command was typed: send the reader to its help.
+      const pointer = error instanceof UsageError && error.message.startsWith('--') ? ` ${helpPointer(running)}` : '';
+      ctx.io.err(`${PREFIX}${error.message}${pointer}`);
       return error.exitCode;
     }
-    ctx.io.err(`craveny-ops: unexpected error: ${(error as Error)?.stack ?? String(error)}`);
+    ctx.io.err(`${PREFIX}unexpected error: ${(error as Error)?.stack ?? String(error)}`);
     return 70;
   }
 }

@@ -170,7 +170,7 @@ describe('the price per call', () => {
       const run = await cli(['--db', tempStore(), 'cost', '--price-per-call', bad]);
       expect(run.code).toBe(2);
       expect(run.stdout).toBe('');
-      expect(run.stderr).toBe(`craveny-ops: --price-per-call must be a price in USD such as 0.001, got '${bad}'\n`);
+      expect(run.stderr).toBe(`craveny-ops: --price-per-call must be a price in USD such as 0.001, got '${bad}' (see craveny-ops cost --help)\n`);
     });
   }
 });
@@ -188,7 +188,7 @@ describe('cost formats and windows', () => {
   it('refuses --json together with another --format, and an unknown format', async () => {
     const both = await cli(['--db', tempStore(), 'cost', '--json', '--format', 'csv']);
     expect(both.code).toBe(2);
-    expect(both.stderr).toBe('craveny-ops: --json conflicts with --format csv: give one of them\n');
+    expect(both.stderr).toBe('craveny-ops: --json conflicts with --format csv: give one of them (see craveny-ops cost --help)\n');
     const xml = await cli(['--db', tempStore(), 'cost', '--format', 'xml']);
     expect(xml.code).toBe(2);
     expect(xml.stderr).toMatch(/xml/);
@@ -197,7 +197,7 @@ describe('cost formats and windows', () => {
   it('rejects --days outside 1–30', async () => {
     const run = await cli(['--db', tempStore(), 'cost', '--days', '31']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toBe("craveny-ops: --days must be a whole number from 1 to 30, got '31'\n");
+    expect(run.stderr).toBe("craveny-ops: --days must be a whole number from 1 to 30, got '31' (see craveny-ops cost --help)\n");
   });
 
   it('dates calls by their own time at KST midnight', async () => {

@@ -17,7 +17,7 @@ const commands: [string, string[]][] = [
   ['ingest', ['ingest', fixture('logs', 'day.log')]],
 ];
 
-describe.each(commands)('%s', (_name, args) => {
+describe.each(commands)('%s', (name, args) => {
   it('prints the same single JSON document for --json and --format json', async () => {
     const json = await cli(['--db', db, ...args, '--json']);
     const format = await cli(['--db', db, ...args, '--format', 'json']);
@@ -30,6 +30,6 @@ describe.each(commands)('%s', (_name, args) => {
     const run = await cli(['--db', db, ...args, '--json', '--format', 'table']);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toBe('craveny-ops: --json conflicts with --format table: give one of them\n');
+    expect(run.stderr).toBe(`craveny-ops: --json conflicts with --format table: give one of them (see craveny-ops ${name} --help)\n`);
   });
 });

@@ -334,6 +334,6 @@ describe('the stats binary', () => {
     const bad = bin(['--db', db, 'stats', '--days', '31']);
     expect(bad.code).toBe(2);
     expect(bad.stdout).toBe('');
-    expect(bad.stderr).toMatch(/^craveny-ops: --days must be a whole number from 1 to 30, got '31'\n$/);
+    expect(bad.stderr).toMatch(/^craveny-ops: --days must be a whole number from 1 to 30, got '31' \(see craveny-ops stats --help\)\n$/);
   });
 });
