@@ -8,6 +8,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/support/cleanup.ts'],
     exclude: [
       'test/crash.test.ts',
       'test/concurrency.test.ts',
