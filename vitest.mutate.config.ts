@@ -18,6 +18,8 @@ export default defineConfig({
       'test/report.test.ts',
       'test/smoke.test.ts',
       'test/bench-generator.test.ts',
+      // Processes feeding one PGlite server: store code (not mutated), minutes per run here.
+      'test/pg-store.test.ts',
     ],
     // Stryker's initial run must pass whole; on a loaded machine the multi-process tests run slow.
     testTimeout: 120_000,
