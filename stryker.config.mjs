@@ -23,6 +23,8 @@ export default {
   // The machine is shared: one test process.
   concurrency: 1,
   timeoutMS: 20_000,
+  // The initial run is the whole in-process suite with coverage: minutes on a loaded machine.
+  dryRunTimeoutMinutes: 30,
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
   reporters: ['clear-text', 'progress', 'html', 'json'],
