@@ -18,8 +18,11 @@ export default defineConfig({
       'test/report.test.ts',
       'test/smoke.test.ts',
       'test/bench-generator.test.ts',
-      // Processes feeding one PGlite server: store code (not mutated), minutes per run here.
+      // Store and file-system faults driven through the bundle (chmod, locks, a full disk, a 50 MB line):
+      // store code, not mutated; they misbehave in Stryker's sandbox and take minutes.
       'test/pg-store.test.ts',
+      'test/store-faults.test.ts',
+      'test/bad-input.test.ts',
     ],
     // Stryker's initial run must pass whole; on a loaded machine the multi-process tests run slow.
     testTimeout: 120_000,
