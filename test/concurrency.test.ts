@@ -19,8 +19,6 @@ let dir: string;
 let files: string[];
 let reference: Snapshot;
 let referenceDb: string;
-const hasStats = bin(['stats', '--help']).code === 0;
-const hasVerify = bin(['verify', '--help']).code === 0;
 
 const ingestArgs = (db: string) => ['--db', db, 'ingest', '--source-host', 'race-host', ...files];
 
@@ -55,13 +53,17 @@ describe('two ingests started together on the same files', () => {
   }, 120_000);
 });
 
-/** Records per line of each source in the reference store: what a checkpoint at line L covers. */
-function recordLinesByFingerprint(db: string): Map<string, number[]> {
+/** Records per line of each source in the reference store (of one kind and time range, if given): what a checkpoint at line L covers. */
+function recordLinesByFingerprint(db: string, only?: { kind: string; fromMs: number; untilMs: number }): Map<string, number[]> {
   const raw = new SQLite(db, { readonly: true });
   try {
-    const rows = raw
-      .prepare('SELECT s.fingerprint AS fp, r.line_no AS line FROM records r JOIN sources s ON s.id = r.source_id')
-      .all() as { fp: string; line: number }[];
+    const rows = (
+      only
+        ? raw
+            .prepare('SELECT s.fingerprint AS fp, r.line_no AS line FROM records r JOIN sources s ON s.id = r.source_id WHERE r.kind = ? AND r.ts >= ? AND r.ts < ?')
+            .all(only.kind, only.fromMs, only.untilMs)
+        : raw.prepare('SELECT s.fingerprint AS fp, r.line_no AS line FROM records r JOIN sources s ON s.id = r.source_id').all()
+    ) as { fp: string; line: number }[];
     const map = new Map<string, number[]>();
     for (const { fp, line } of rows) map.set(fp, [...(map.get(fp) ?? []), line]);
     return map;
@@ -90,20 +92,59 @@ describe('readers during an ingest', () => {
         ),
       ),
     }));
+    // Attempts of the stats window that a checkpoint covers: what `stats` must count once that batch is committed.
+    const STATS = ['stats', '--days', '7', '--until', '2025-11-05', '--json'];
+    const window = { kind: 'attempt', fromMs: Date.parse('2025-10-30T00:00:00+09:00'), untilMs: Date.parse('2025-11-06T00:00:00+09:00') };
+    const attemptLines = recordLinesByFingerprint(referenceDb, window);
+    const committedAttempts = () =>
+      look().sources.reduce((sum, s) => sum + (attemptLines.get(s.fingerprint) ?? []).filter((line) => line <= s.lines).length, 0);
+    const finalAttempts = [...attemptLines.values()].reduce((sum, lines) => sum + lines.length, 0);
+    expect(finalAttempts).toBeGreaterThan(0);
+
     let looks = 0;
     let midway = 0;
-    const commands: Promise<void>[] = [];
     const failures: string[] = [];
-    // stats and verify, as separate processes, for as long as the ingest runs.
-    const poll = async (args: string[], ok: number[]) => {
+    const polls = { stats: 0, statsMidway: 0, verify: 0 };
+    // stats, as a separate process, for as long as the ingest runs: its total lies between the
+    // checkpoints committed before it started and after it ended, and never goes back.
+    const pollStats = async () => {
+      let previous = 0;
       while (!done) {
-        const run = await spawnBin(['--db', db, ...args]);
-        if (!ok.includes(run.code ?? -1)) failures.push(`${args.join(' ')} exited ${run.code}: ${run.stderr}`);
-        else JSON.parse(run.stdout);
+        const before = committedAttempts();
+        const run = await spawnBin(['--db', db, ...STATS]);
+        const after = committedAttempts();
+        polls.stats++;
+        if (run.code !== 0) {
+          failures.push(`stats exited ${run.code}: ${run.stderr}`);
+          continue;
+        }
+        const doc = JSON.parse(run.stdout);
+        const total = doc.total_updates;
+        if (total < before || total > after || total < previous) failures.push(`stats counted ${total} attempts; committed ${before} before it and ${after} after it, ${previous} seen before`);
+        if (doc.succeeded + doc.failed + doc.in_flight !== total) failures.push(`stats: ${doc.succeeded} + ${doc.failed} + ${doc.in_flight} ≠ ${total}`);
+        if (total > 0 && total < finalAttempts) polls.statsMidway++;
+        previous = total;
       }
     };
-    if (hasStats) commands.push(poll(['stats', '--days', '7', '--until', '2025-11-05', '--json'], [0]));
-    if (hasVerify) commands.push(poll(['verify', 'day1', '--date', '2025-11-04', '--format', 'json'], [0, 1, 3]));
+    // verify day1 beside it: a rule violation rests on one printed record, so the count of violations never goes back.
+    const pollVerify = async () => {
+      let previous = 0;
+      while (!done) {
+        const run = await spawnBin(['--db', db, 'verify', 'day1', '--date', '2025-11-04', '--format', 'json']);
+        polls.verify++;
+        if (![0, 1, 3].includes(run.code ?? -1)) {
+          failures.push(`verify day1 exited ${run.code}: ${run.stderr}`);
+          continue;
+        }
+        const doc = JSON.parse(run.stdout);
+        const violations = doc.checks.reduce((sum: number, c: { violation_count: number }) => sum + c.violation_count, 0);
+        const expectedCode = { pass: 0, fail: 1, inconclusive: 3 }[doc.status as string];
+        if (run.code !== expectedCode) failures.push(`verify day1 said ${doc.status} but exited ${run.code}`);
+        if (violations < previous) failures.push(`verify day1 found ${violations} violations after ${previous}`);
+        previous = violations;
+      }
+    };
+    const commands = [pollStats(), pollVerify()];
     while (!done) {
       const { sources, counts } = look();
       for (const s of sources) {
@@ -119,9 +160,17 @@ describe('readers during an ingest', () => {
     const ingest = await running;
     expect(ingest.code, ingest.stderr).toBe(0);
     expect(failures).toEqual([]);
-    console.log(`concurrency: ${looks} consistent reads, ${midway} of them between two batches; stats ${hasStats ? 'polled' : 'not registered'}, verify ${hasVerify ? 'polled' : 'not registered'}`);
-    // The reader must really have looked while the ingest was half-way.
+    console.log(
+      `concurrency: ${looks} consistent reads, ${midway} of them between two batches; ` +
+        `${polls.stats} stats polls (${polls.statsMidway} of them counting part of the attempts), ${polls.verify} verify polls`,
+    );
+    // The reader must really have looked while the ingest was half-way, and every command have run.
     expect(midway).toBeGreaterThan(0);
+    expect(polls.stats).toBeGreaterThan(0);
+    expect(polls.verify).toBeGreaterThan(0);
+    // The last stats poll may end after the ingest: run one more, on the finished store.
+    const last = await spawnBin(['--db', db, ...STATS]);
+    expect(JSON.parse(last.stdout).total_updates).toBe(finalAttempts);
     expect(snapshot(db).records).toEqual(reference.records);
   }, 120_000);
 });

@@ -59,6 +59,8 @@ describe('ingest killed with SIGKILL', () => {
     expect(reference.records.length).toBeGreaterThan(3_000);
     let partial = 0;
     let kills = 0;
+    // Where each landed kill left the store: before its first commit, between two commits, after the last.
+    const landed = { beforeFirstCommit: 0, midFile: 0, afterLastCommit: 0 };
     for (let trial = 0; trial < TRIALS; trial++) {
       const db = path.join(dir, `trial-${trial}.db`);
       // One or two kills per trial, each at a random moment of what a clean run takes.
@@ -67,8 +69,13 @@ describe('ingest killed with SIGKILL', () => {
         // Past the first fifth (node starting up) and before a clean run would end.
         const at = Math.floor(cleanMs * (0.2 + 0.8 * random()));
         const run = await spawnBin(ingestArgs(db), { env: trial % 2 ? IN_WORKER : SMALL_BATCHES, killAfterMs: at });
-        if (run.signal === 'SIGKILL') kills++;
-        else expect(run.code, run.stderr).toBe(0);
+        if (run.signal === 'SIGKILL') {
+          kills++;
+          const left = checkpointOf(db);
+          if (left === 0) landed.beforeFirstCommit++;
+          else if (left < fs.statSync(log).size) landed.midFile++;
+          else landed.afterLastCommit++;
+        } else expect(run.code, run.stderr).toBe(0);
       }
       const offset = checkpointOf(db);
       if (offset > 0 && offset < fs.statSync(log).size) partial++;
@@ -82,8 +89,14 @@ describe('ingest killed with SIGKILL', () => {
       expect(doubles(db)).toBe(0);
       expect(statsOf(db).stdout, `trial ${trial}: stats --json`).toBe(referenceStats);
     }
-    console.log(`crash: ${TRIALS} trials (half scanning in a worker thread), ${kills} kills, ${partial} stores left mid-file by a kill, clean run ${cleanMs} ms`);
-    // The kills must have exercised something: stores left between the first and the last batch.
+    console.log(
+      `crash: ${TRIALS} trials (half scanning in a worker thread), ${kills} kills landed ` +
+        `(${landed.beforeFirstCommit} before the first commit, ${landed.midFile} between two commits, ${landed.afterLastCommit} after the last), ` +
+        `${partial} stores left mid-file, clean run ${cleanMs} ms`,
+    );
+    // The kills must have exercised something: most trials killed, and stores left between the first and the last batch.
+    expect(kills).toBeGreaterThanOrEqual(TRIALS / 2);
+    expect(landed.midFile).toBeGreaterThanOrEqual(TRIALS / 4);
     expect(partial).toBeGreaterThan(0);
   }, 300_000);
 });
@@ -134,14 +147,43 @@ describe('ingest killed inside a commit', () => {
 });
 
 describe('a migration interrupted', () => {
-  it('by SIGKILL while `migrate` runs on a fresh store leaves a store the next command migrates', async () => {
-    let kills = 0;
-    // How long a whole `migrate` of a fresh store takes here: the kills land within it.
-    const whole = (await spawnBin(['--db', path.join(dir, 'migrate-timing.db'), 'migrate'])).ms;
+  it('by SIGKILL at a random DDL statement of `migrate` on a fresh store leaves a store the next command migrates', async () => {
+    const { spawn } = await import('node:child_process');
+    // The real `migrate` in a child whose SQLite counts the schema statements it prepares and, given
+    // a k, kills the process at the k-th: a kill that surely lands inside a migration, after the store opened.
+    const migrateKilledAt = async (db: string, k: number) => {
+      const script = `
+        import SQLite from 'better-sqlite3';
+        const prepare = SQLite.prototype.prepare;
+        let ddl = 0;
+        SQLite.prototype.prepare = function (source) {
+          // Schema statements of the migrations themselves, in their transaction (not the migrator's own bookkeeping).
+          if (this.inTransaction && /^\\s*(create|alter|drop)\\b/i.test(source) && !/craveny_ops_migrations/.test(source) && ++ddl === ${k}) {
+            process.stdout.write('killed at ddl ' + ddl + '\\n');
+            process.kill(process.pid, 'SIGKILL');
+          }
+          return prepare.call(this, source);
+        };
+        process.on('exit', () => process.stdout.write('ddl ' + ddl + '\\n'));
+        const { main } = await import(${JSON.stringify(path.join(ROOT, 'dist/src/cli.js'))});
+        process.exitCode = await main(['--db', ${JSON.stringify(db)}, 'migrate']);
+      `;
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      const signal = await new Promise((resolve) => child.on('close', (_code, sig) => resolve(sig)));
+      return { signal, out };
+    };
+    // How many schema statements a whole migration of a fresh store prepares (k = 0 never kills).
+    const whole = await migrateKilledAt(path.join(dir, 'migrate-count.db'), 0);
+    const statements = Number(/ddl (\d+)/.exec(whole.out)?.[1]);
+    expect(statements, whole.out).toBeGreaterThan(1);
+    let inside = 0;
     for (let trial = 0; trial < MIGRATE_TRIALS; trial++) {
       const db = path.join(dir, `migrate-${trial}.db`);
-      const run = await spawnBin(['--db', db, 'migrate'], { killAfterMs: Math.floor(whole * (0.5 + 0.5 * random())) });
-      if (run.signal === 'SIGKILL') kills++;
+      const k = 1 + Math.floor(random() * statements);
+      const run = await migrateKilledAt(db, k);
+      if (run.signal === 'SIGKILL' && run.out.includes(`killed at ddl ${k}`)) inside++;
       const again = bin(['--db', db, 'migrate', '--json']);
       expect(again.code, again.stderr).toBe(0);
       const status = JSON.parse(bin(['--db', db, 'migrate', '--status', '--json']).stdout);
@@ -149,8 +191,8 @@ describe('a migration interrupted', () => {
       const integrity = new SQLite(db, { readonly: true }).pragma('integrity_check', { simple: true });
       expect(integrity).toBe('ok');
     }
-    console.log(`crash: ${MIGRATE_TRIALS} migrate runs, ${kills} killed (a whole one takes ${whole} ms)`);
-    expect(kills).toBeGreaterThan(0);
+    console.log(`crash: ${MIGRATE_TRIALS} migrate runs killed at a random one of their ${statements} schema statements, ${inside} confirmed inside a migration`);
+    expect(inside).toBe(MIGRATE_TRIALS);
   }, 60_000);
 
   it('by SIGKILL in the middle of a migration (after part of its DDL) is rolled back and redone', async () => {

@@ -18,9 +18,24 @@ export interface RunResult {
   stderr: string;
 }
 
-/** A fresh directory removed after the test run. */
+const created: string[] = [];
+
+/** A fresh directory, removed when its test file ends (test/support/cleanup.ts). */
 export function tempDir(prefix = 'craveny-ops-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  created.push(dir);
+  return dir;
+}
+
+/** Removes every directory tempDir made; one that cannot be removed is named, not hidden. */
+export function removeTempDirs(): void {
+  for (const dir of created.splice(0)) {
+    try {
+      fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    } catch (error) {
+      console.warn(`could not remove the temporary directory ${dir}: ${(error as Error).message}`);
+    }
+  }
 }
 
 export function tempStore(): string {

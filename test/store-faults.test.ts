@@ -154,6 +154,7 @@ describe('a full disk', () => {
   afterAll(() => {
     if (mounted) spawnSync('umount', [mountPoint]);
   });
+  if (!mounted) console.info(`skipping the real full-disk test: cannot mount a tmpfs${asRoot ? '' : ' (needs root)'}`);
 
   it.skipIf(!mounted)('on a real 768 KiB tmpfs: exit 2 "the disk is full", nothing half-written', async () => {
     const db = path.join(mountPoint, 'store.db');

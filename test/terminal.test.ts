@@ -7,6 +7,7 @@ import { bin, BIN, fixture, tempDir, tempStore } from './helpers.js';
 
 const ESC = '\u001b[';
 const hasScript = spawnSync('script', ['--version']).status === 0;
+if (!hasScript) console.info('skipping the terminal tests: util-linux `script` is absent, so no pseudo-terminal can be opened');
 
 /** Runs the binary on a pseudo-terminal (util-linux `script`); stdout and stderr arrive together. */
 function onTerminal(args: string[], env: NodeJS.ProcessEnv = {}): string {
