@@ -70,6 +70,8 @@ export interface WhatIfDocument {
   assumed: { duration_s: number; llm_calls_per_attempt: number; cost_per_call_usd: number };
   /** Beyond the contract: decisions the what-if changed — attempts dropped, attempts added, attempts with another reason. */
   changed: { dropped: number; added: number; reason_changed: number };
+  /** Beyond the contract: the rules the log shows — each phase's most printed TTL and thresholds, else the config's. */
+  logged_rules: Rules;
 }
 
 /** One call of the backend's decision: a logged attempt or skip of one stock. */
@@ -99,14 +101,55 @@ const STEP: Record<Reason | 'skip', number> = { forced: 1, other: 1, new_predict
 // Figures to four decimals, as verify week's values; dollars to a millionth (cost.ts).
 const round = (x: number) => Math.round(x * 10_000) / 10_000;
 
-/** The time the backend reset the report's last_updated: its completion, or a silent failure's saved placeholder. */
-function resetTs(a: Attempt): number | null {
+/**
+ * The time the backend reset the report's last_updated: its completion, or, when `silent` says the
+ * backend does so, a silent failure's saved placeholder (backend-logs.md: it resets last_updated).
+ */
+function resetTs(a: Attempt, silent: boolean): number | null {
   if (a.completedTs !== null) return a.completedTs;
-  return a.completionLogged && a.generationFailed && !a.abandoned ? a.outcomeTs : null;
+  return silent && a.completionLogged && a.generationFailed && !a.abandoned ? a.outcomeTs : null;
 }
 
+/**
+ * Whether this backend's silent failures reset the report's age, as the printed ages say: each
+ * decision that printed an age after a silent failure votes for the reading it matches better.
+ * Without such decisions, as backend-logs.md says: they do.
+ */
+function silentFailuresReset(byStock: ReadonlyMap<string, readonly Decision[]>, attempts: readonly Attempt[]): boolean {
+  const resets = new Map<string, { ts: number; silent: boolean }[]>();
+  for (const a of attempts) {
+    const ts = resetTs(a, true);
+    if (ts === null) continue;
+    const list = resets.get(a.stockCode);
+    const reset = { ts, silent: a.completedTs === null };
+    if (list) list.push(reset);
+    else resets.set(a.stockCode, [reset]);
+  }
+  let votes = 0;
+  for (const [stock, decisions] of byStock) {
+    const list = (resets.get(stock) ?? []).sort((x, y) => x.ts - y.ts);
+    let i = 0;
+    let succeeded: number | null = null;
+    let silent: number | null = null;
+    for (const d of decisions) {
+      for (; i < list.length && list[i].ts <= d.ts; i++) {
+        if (list[i].silent) silent = list[i].ts;
+        else [succeeded, silent] = [list[i].ts, null];
+      }
+      if (d.ageHours === null || silent === null) continue;
+      const ifReset = Math.abs((d.ts - silent) / HOUR_MS - d.ageHours);
+      const ifNot = succeeded === null ? Infinity : Math.abs((d.ts - succeeded) / HOUR_MS - d.ageHours);
+      votes += ifReset < ifNot ? 1 : ifNot < ifReset ? -1 : 0;
+    }
+  }
+  return votes >= 0;
+}
+
+// Ages are printed to 0.1 h: a computed age within half of that is the same age, more precisely.
+const PRINT_SLACK_H = 0.05 + 1e-9;
+
 /** The printed value most decisions of each phase show, else the config's: the rules the log ran under. */
-function loggedRules(decisions: readonly Decision[], actual: Rules): { ttl: Record<Phase, number>; price: Record<Phase, number>; direction: Record<Phase, number> } {
+function loggedRules(decisions: readonly Decision[], actual: Rules): { ttl: Record<Phase, number>; price: Record<Phase, number>; direction: Record<Phase, number>; priceActive: Record<Phase, boolean> } {
   const tallies = { ttl: new Map<string, number>(), price: new Map<string, number>(), direction: new Map<string, number>() };
   const count = (m: Map<string, number>, phase: Phase, v: number | null) => v !== null && m.set(`${phase}\u0000${v}`, (m.get(`${phase}\u0000${v}`) ?? 0) + 1);
   for (const d of decisions) {
@@ -126,7 +169,10 @@ function loggedRules(decisions: readonly Decision[], actual: Rules): { ttl: Reco
         return [p, best ? best[0] : fallback(p)];
       }),
     ) as Record<Phase, number>;
+  // A phase with a price-move attempt evaluated the price trigger, whatever the config says.
+  const priceActive = Object.fromEntries(PHASES.map((p) => [p, actual[p].priceTriggerActive || decisions.some((d) => d.phase === p && d.attempt?.reason === 'price_move')])) as Record<Phase, boolean>;
   return {
+    priceActive,
     ttl: mostPrinted(tallies.ttl, (p) => actual[p].ttlHours),
     price: mostPrinted(tallies.price, (p) => actual[p].priceThreshold),
     direction: mostPrinted(tallies.direction, (p) => actual[p].directionThreshold),
@@ -158,8 +204,8 @@ function decisionsByStock(input: WhatIfInput): Map<string, Decision[]> {
  * trigger whose rule is unchanged keeps the log's own verdict: the backend saw the very state the
  * replay would rebuild, so with the actual rules every decision comes out as logged.
  */
-function replayStock(decisions: readonly Decision[], start: { resets: number[]; seeded: number | null }, input: WhatIfInput, logged: ReturnType<typeof loggedRules>, medianMs: number, previousTrigger2: Map<string, { prev: number | null; cur: number | null }>): { replayed: Replayed[]; added: { stock: string; ts: number }[] } {
-  const { rules, actualRules } = input;
+function replayStock(decisions: readonly Decision[], start: { resets: number[]; seeded: number | null }, silent: boolean, input: WhatIfInput, logged: ReturnType<typeof loggedRules>, medianMs: number, previousTrigger2: Map<string, { prev: number | null; cur: number | null }>): { replayed: Replayed[]; added: { stock: string; ts: number }[] } {
+  const { rules } = input;
   // Report resets not yet applied, ascending; `last` the latest applied.
   const pending = [...start.resets].sort((x, y) => x - y);
   let last: number | null = start.seeded;
@@ -193,30 +239,35 @@ function replayStock(decisions: readonly Decision[], start: { resets: number[]; 
       let ttl: boolean | null;
       const unchanged = !diverged && rule.ttlHours === (d.ttlHours ?? logged.ttl[d.phase]);
       if (unchanged && loggedStep >= STEP.ttl_expired) ttl = loggedStep === STEP.ttl_expired;
-      else if (last !== null) ttl = d.ts - last >= rule.ttlHours * HOUR_MS;
-      else if (!diverged && d.ageHours !== null) ttl = d.ageHours >= rule.ttlHours;
-      else ttl = null;
+      else {
+        const computed = last === null ? null : (d.ts - last) / HOUR_MS;
+        // Until the replay diverges, the age the backend printed is the truth; the computed one is
+        // preferred only when it agrees with it (the report time the replay rebuilt is the backend's).
+        const age = diverged || d.ageHours === null || (computed !== null && Math.abs(computed - d.ageHours) <= PRINT_SLACK_H) ? computed : d.ageHours;
+        ttl = age === null ? null : age * HOUR_MS >= rule.ttlHours * HOUR_MS;
+      }
       if (ttl === null) unknown = 'state';
       if (ttl) reason = 'ttl_expired';
       else {
         // Triggers 4 and 5 fire only where the log shows their rate: a logged price_move or direction_change.
-        const priceUnchanged = rule.priceTriggerActive === actualRules[d.phase].priceTriggerActive && rule.priceThreshold === logged.price[d.phase];
+        const priceUnchanged = rule.priceTriggerActive === logged.priceActive[d.phase] && rule.priceThreshold === logged.price[d.phase];
         const directionUnchanged = rule.directionThreshold === logged.direction[d.phase];
         if (a?.reason === 'price_move' && rule.priceTriggerActive) {
-          if (a.rate !== null) reason = atLeast(a.rate, rule.priceThreshold) ? 'price_move' : null;
-          else if (priceUnchanged) reason = 'price_move';
+          // An unchanged rule keeps the log's verdict, even one that broke it (a rate under its threshold).
+          if (priceUnchanged) reason = 'price_move';
+          else if (a.rate !== null) reason = atLeast(a.rate, rule.priceThreshold) ? 'price_move' : null;
           else unknown ??= 'threshold';
         }
         if (reason === null && a?.reason === 'direction_change') {
-          if (a.rate !== null) reason = atLeast(a.rate, rule.directionThreshold * 100) ? 'direction_change' : null;
-          else if (directionUnchanged) reason = 'direction_change';
+          if (directionUnchanged) reason = 'direction_change';
+          else if (a.rate !== null) reason = atLeast(a.rate, rule.directionThreshold * 100) ? 'direction_change' : null;
           else unknown ??= 'threshold';
         }
         // A lowered threshold might have fired on a decision whose rate the log does not print. Not on
         // a repeated trigger 2: it added no prediction, and the price it compares is checked by the
         // stock's other decisions of the day.
         if (reason === null && !capRepeat) {
-          const priceLowered = rule.priceTriggerActive && (!actualRules[d.phase].priceTriggerActive || rule.priceThreshold < logged.price[d.phase]);
+          const priceLowered = rule.priceTriggerActive && (!logged.priceActive[d.phase] || rule.priceThreshold < logged.price[d.phase]);
           const priceUnseen = a?.reason !== 'price_move';
           const directionUnseen = a?.reason !== 'direction_change' && a?.reason !== 'price_move';
           if ((priceLowered && priceUnseen) || (rule.directionThreshold < logged.direction[d.phase] && directionUnseen)) unknown ??= 'threshold';
@@ -227,10 +278,10 @@ function replayStock(decisions: readonly Decision[], start: { resets: number[]; 
 
     // The report time this decision leaves behind.
     if (a && reason !== null) {
-      const reset = resetTs(a);
+      const reset = resetTs(a, silent);
       if (reset !== null) addReset(reset);
     } else if (a) {
-      if (resetTs(a) !== null) diverged = true;
+      if (resetTs(a, silent) !== null) diverged = true;
     } else if (reason !== null) {
       added.push({ stock: d.stock, ts: d.ts + medianMs });
       addReset(d.ts + medianMs);
@@ -290,9 +341,10 @@ export function replayWhatIf(input: WhatIfInput): WhatIfDocument {
   for (const a of input.attempts) {
     if (a.ts < window.fromMs && a.reason === 'new_prediction') previousTrigger2.set(`${a.host}\u0000${a.stockCode}`, { prev: a.prevCount, cur: a.curCount });
   }
+  const silent = silentFailuresReset(byStock, input.attempts);
   const lookbackResets = new Map<string, number[]>();
   for (const a of input.attempts) {
-    const reset = resetTs(a);
+    const reset = resetTs(a, silent);
     if (a.ts >= window.fromMs || reset === null) continue;
     const list = lookbackResets.get(a.stockCode);
     if (list) list.push(reset);
@@ -308,11 +360,11 @@ export function replayWhatIf(input: WhatIfInput): WhatIfDocument {
     // (to 0.1 h), if that comes before the window's first reset of it.
     let seeded: number | null = null;
     if (resets.length === 0) {
-      const firstReset = Math.min(...decisions.map((d) => (d.attempt ? (resetTs(d.attempt) ?? Infinity) : Infinity)));
+      const firstReset = Math.min(...decisions.map((d) => (d.attempt ? (resetTs(d.attempt, silent) ?? Infinity) : Infinity)));
       const aged = decisions.find((d) => d.ageHours !== null && d.ts <= firstReset);
       if (aged) seeded = aged.ts - aged.ageHours! * HOUR_MS;
     }
-    const result = replayStock(decisions, { resets, seeded }, input, logged, medianS * 1000, previousTrigger2);
+    const result = replayStock(decisions, { resets, seeded }, silent, input, logged, medianS * 1000, previousTrigger2);
     replayed.push(...result.replayed);
     added.push(...result.added);
   }
@@ -430,6 +482,9 @@ export function replayWhatIf(input: WhatIfInput): WhatIfDocument {
     calls_source: input.callsSource,
     assumed: { duration_s: medianS, llm_calls_per_attempt: round(callsPerAttempt), cost_per_call_usd: roundUsd(costPerCall) },
     changed,
+    logged_rules: Object.fromEntries(
+      PHASES.map((p) => [p, { ttlHours: logged.ttl[p], priceThreshold: logged.price[p], directionThreshold: logged.direction[p], priceTriggerActive: logged.priceActive[p] }]),
+    ) as Rules,
   };
 }
 

@@ -72,11 +72,11 @@ export function register(program: Command, ctx: Context): void {
       const doc = await withStore(storeSpecOf(command, ctx, config), (store) =>
         computeWhatIf(store.db, options.window, { rules: options.rules, actualRules: config.rules, fixPredictionCap: options.fixPredictionCap, pricePerCall: options.pricePerCall }),
       );
-      ctx.io.out(options.json ? JSON.stringify(doc, null, 2) : renderWhatIf(doc, options.window, config.rules, ctx.io.color));
+      ctx.io.out(options.json ? JSON.stringify(doc, null, 2) : renderWhatIf(doc, options.window, ctx.io.color));
     });
 }
 
-/** The rule changes in words: `trading.ttlHours 2 → 3`. */
+/** The rule changes in words, against the rules the log shows: `trading.ttlHours 2 → 3`. */
 export function ruleChanges(actual: Rules, rules: Rules): string[] {
   const changes: string[] = [];
   for (const p of PHASES) {
@@ -103,9 +103,9 @@ function delta(x: number | null, text: (v: number) => string, color: boolean): s
 
 const number = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(2));
 
-export function renderWhatIf(doc: WhatIfDocument, window: Window, actualRules: Rules, color: boolean): string {
+export function renderWhatIf(doc: WhatIfDocument, window: Window, color: boolean): string {
   const out: string[] = [heading(windowTitle('What-if', window), color), ''];
-  const changes = ruleChanges(actualRules, doc.rules);
+  const changes = ruleChanges(doc.logged_rules, doc.rules);
   if (doc.fix_prediction_cap) changes.push('20-prediction cap fixed');
   out.push(`  rules: ${changes.length ? changes.join(', ') : 'unchanged'}`);
   out.push(
