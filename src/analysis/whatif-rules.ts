@@ -65,3 +65,14 @@ export function whatIfRules(actual: Rules, document: Partial<Record<keyof Rules,
   }
   return rules;
 }
+
+/** The rule changes in words, against the rules the log shows: `trading.ttlHours 2 → 3`. */
+export function ruleChanges(actual: Rules, rules: Rules): string[] {
+  const changes: string[] = [];
+  for (const p of PHASES) {
+    for (const key of Object.keys(rules[p]) as (keyof Rules[typeof p])[]) {
+      if (rules[p][key] !== actual[p][key]) changes.push(`${p}.${key} ${actual[p][key]} → ${rules[p][key]}`);
+    }
+  }
+  return changes;
+}

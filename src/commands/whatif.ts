@@ -2,11 +2,11 @@
 import type { Command } from 'commander';
 import type { Figures, WhatIfDocument } from '../analysis/whatif.js';
 import { computeWhatIf } from '../analysis/whatif-read.js';
-import { readRulesFile, whatIfRules } from '../analysis/whatif-rules.js';
+import { readRulesFile, ruleChanges, whatIfRules } from '../analysis/whatif-rules.js';
 import type { Config } from '../config.js';
 import { UsageError } from '../errors.js';
 import { REASONS } from '../logs/record.js';
-import { PHASES, type Rules } from '../market/rules.js';
+import type { Rules } from '../market/rules.js';
 import type { Window } from '../market/time.js';
 import { formatUsd, heading, paint, table } from '../render/table.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
@@ -74,17 +74,6 @@ export function register(program: Command, ctx: Context): void {
       );
       ctx.io.out(options.json ? JSON.stringify(doc, null, 2) : renderWhatIf(doc, options.window, ctx.io.color));
     });
-}
-
-/** The rule changes in words, against the rules the log shows: `trading.ttlHours 2 → 3`. */
-export function ruleChanges(actual: Rules, rules: Rules): string[] {
-  const changes: string[] = [];
-  for (const p of PHASES) {
-    for (const key of Object.keys(rules[p]) as (keyof Rules[typeof p])[]) {
-      if (rules[p][key] !== actual[p][key]) changes.push(`${p}.${key} ${actual[p][key]} → ${rules[p][key]}`);
-    }
-  }
-  return changes;
 }
 
 const hours = (h: number | null) => (h === null ? '–' : h.toFixed(2));
