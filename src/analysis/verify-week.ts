@@ -193,7 +193,16 @@ export interface Freshness {
  */
 export function freshnessByDay(days: readonly string[], end: number | null, last: ReadonlyMap<string, number>, completions: readonly { stock: string; ts: number }[]): Freshness[] {
   const state = new Map(last);
-  return days.map((date) => freshnessOver(dayStartMs(date), dayStartMs(addDays(date, 1)), end, state, completions));
+  // Each day gets only its own completions (they are in time order): a month of days need not each walk them all.
+  let from = 0;
+  return days.map((date) => {
+    const start = dayStartMs(date);
+    const stop = dayStartMs(addDays(date, 1));
+    while (from < completions.length && completions[from].ts < start) from++;
+    let to = from;
+    while (to < completions.length && completions[to].ts < stop) to++;
+    return freshnessOver(start, stop, end, state, completions.slice(from, to));
+  });
 }
 
 /** The same mean over any span [startMs, stopMs) (a whole window); `last` is updated in place. */

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Rules } from '../market/rules.js';
 import type { Window } from '../market/time.js';
 import type { Database } from '../store/schema.js';
-import { attemptsIn, lastCompletionsBefore, llmCallsIn, logEnd, skipsIn } from './attempts.js';
+import { decisionAttemptsIn, lastCompletionsBefore, llmCallsIn, logEnd, skipDecisionsIn } from './attempts.js';
 import { DAY_BEFORE_MS, reportStateAt } from './verify-week.js';
 import { replayWhatIf, type WhatIfDocument } from './whatif.js';
 
@@ -17,8 +17,8 @@ export interface WhatIfOptions {
 export async function computeWhatIf(db: Kysely<Database>, window: Window, options: WhatIfOptions): Promise<WhatIfDocument> {
   const end = await logEnd(db);
   const [attempts, skips, before, { source, calls }] = await Promise.all([
-    attemptsIn(db, { fromMs: window.fromMs - DAY_BEFORE_MS, untilMs: window.untilMs }, end),
-    skipsIn(db, window),
+    decisionAttemptsIn(db, { fromMs: window.fromMs - DAY_BEFORE_MS, untilMs: window.untilMs }, end),
+    skipDecisionsIn(db, window),
     lastCompletionsBefore(db, window.fromMs),
     llmCallsIn(db, window),
   ]);

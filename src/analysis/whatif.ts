@@ -8,7 +8,7 @@ import { DEFAULT_PRICE_PER_CALL } from '../config.js';
 import { REASONS, type Reason } from '../logs/record.js';
 import { PHASES, type Phase, type Rules } from '../market/rules.js';
 import { daysBetween, HOUR_MS, isoKst, kstDay, phaseAt, type Window } from '../market/time.js';
-import type { Attempt, CallsSource, LlmCall, Skip } from './attempts.js';
+import type { CallsSource, DecisionAttempt as Attempt, LlmCall, Skip } from './attempts.js';
 import { roundUsd } from './cost.js';
 import { durationSeconds, nearestRank } from './durations.js';
 import { completionsFrom, freshnessByDay, freshnessOver } from './verify-week.js';
@@ -23,7 +23,7 @@ export interface WhatIfInput {
    */
   attempts: readonly Attempt[];
   /** Skips in the window, in time order. */
-  skips: readonly Skip[];
+  skips: readonly Omit<Skip, 'text'>[];
   /** Each stock's latest completion before the window: its actual report state at the start. */
   reportState: ReadonlyMap<string, number>;
   /** LLM calls in the window. */
@@ -150,27 +150,26 @@ const PRINT_SLACK_H = 0.05 + 1e-9;
 
 /** The printed value most decisions of each phase show, else the config's: the rules the log ran under. */
 function loggedRules(decisions: readonly Decision[], actual: Rules): { ttl: Record<Phase, number>; price: Record<Phase, number>; direction: Record<Phase, number>; priceActive: Record<Phase, boolean> } {
-  const tallies = { ttl: new Map<string, number>(), price: new Map<string, number>(), direction: new Map<string, number>() };
-  const count = (m: Map<string, number>, phase: Phase, v: number | null) => v !== null && m.set(`${phase}\u0000${v}`, (m.get(`${phase}\u0000${v}`) ?? 0) + 1);
+  type Tally = Record<Phase, Map<number, number>>;
+  const tally = (): Tally => Object.fromEntries(PHASES.map((p) => [p, new Map<number, number>()])) as Tally;
+  const tallies = { ttl: tally(), price: tally(), direction: tally() };
+  const count = (t: Tally, phase: Phase, v: number | null) => v !== null && t[phase].set(v, (t[phase].get(v) ?? 0) + 1);
   for (const d of decisions) {
     count(tallies.ttl, d.phase, d.ttlHours);
     const a = d.attempt;
     if (a?.reason === 'price_move') count(tallies.price, d.phase, a.threshold);
     if (a?.reason === 'direction_change') count(tallies.direction, d.phase, a.threshold === null ? null : a.threshold / 100);
   }
-  const mostPrinted = (m: Map<string, number>, fallback: (p: Phase) => number) =>
+  const mostPrinted = (t: Tally, fallback: (p: Phase) => number) =>
     Object.fromEntries(
       PHASES.map((p) => {
         let best: [number, number] | null = null;
-        for (const [key, n] of m) {
-          const [phase, v] = key.split('\u0000');
-          if (phase === p && (best === null || n > best[1])) best = [Number(v), n];
-        }
+        for (const [v, n] of t[p]) if (best === null || n > best[1]) best = [v, n];
         return [p, best ? best[0] : fallback(p)];
       }),
     ) as Record<Phase, number>;
   // A phase with a price-move attempt evaluated the price trigger, whatever the config says.
-  const priceActive = Object.fromEntries(PHASES.map((p) => [p, actual[p].priceTriggerActive || decisions.some((d) => d.phase === p && d.attempt?.reason === 'price_move')])) as Record<Phase, boolean>;
+  const priceActive = Object.fromEntries(PHASES.map((p) => [p, actual[p].priceTriggerActive || tallies.price[p].size > 0])) as Record<Phase, boolean>;
   return {
     priceActive,
     ttl: mostPrinted(tallies.ttl, (p) => actual[p].ttlHours),
@@ -293,17 +292,19 @@ function replayStock(decisions: readonly Decision[], start: { resets: number[]; 
 
 /** Each LLM call's attempt: the latest of its stock and host that started at or before it (generations never overlap). */
 function callOwners(attempts: readonly Attempt[], calls: readonly LlmCall[]): Map<LlmCall, Attempt> {
-  const byKey = new Map<string, Attempt[]>();
+  // By host, then stock: nested maps spare a key string per attempt and per call.
+  const byHost = new Map<string, Map<string, Attempt[]>>();
   for (const a of attempts) {
-    const key = `${a.host}\u0000${a.stockCode}`;
-    const list = byKey.get(key);
+    let stocks = byHost.get(a.host);
+    if (!stocks) byHost.set(a.host, (stocks = new Map()));
+    const list = stocks.get(a.stockCode);
     if (list) list.push(a);
-    else byKey.set(key, [a]);
+    else stocks.set(a.stockCode, [a]);
   }
   const owners = new Map<LlmCall, Attempt>();
   for (const call of calls) {
     if (call.stockCode === null) continue;
-    const list = byKey.get(`${call.host}\u0000${call.stockCode}`);
+    const list = byHost.get(call.host)?.get(call.stockCode);
     if (!list) continue;
     let lo = 0;
     let hi = list.length;
