@@ -103,7 +103,8 @@ export function renderWhatIf(doc: WhatIfDocument, window: Window, color: boolean
       : `  BOUNDS, not exact: ${doc.inexact_because}`,
   );
   out.push(
-    `  ${doc.changed.dropped} attempts dropped, ${doc.changed.added} added (assumed to succeed after ${doc.assumed.duration_s.toFixed(0)} s with ${number(doc.assumed.llm_calls_per_attempt)} calls), ${doc.changed.reason_changed} fired by another trigger`,
+    `  ${doc.changed.dropped} attempts dropped, ${doc.changed.added} added (assumed to succeed after ${doc.assumed.duration_s.toFixed(0)} s ` +
+      `with ${number(doc.assumed.llm_calls_per_attempt)} LLM call${doc.assumed.llm_calls_per_attempt === 1 ? '' : 's'} each), ${doc.changed.reason_changed} fired by another trigger`,
   );
 
   const row = (label: string, get: (f: Figures) => number | null, text: (v: number) => string) => {
