@@ -268,11 +268,18 @@ describe('the replay, on hand-made decisions', () => {
   });
 
   it('says so when a stock has no known report time for a TTL verdict', () => {
-    // No completion before, no printed age: the what-if TTL cannot be judged.
+    // No completion before, no printed age: the what-if TTL cannot be judged. It matters only when
+    // nothing else fires: here a price threshold raised past the printed 6 %.
     const move = attempt({ ts: T0, reason: 'price_move', rate: 6, threshold: 3 });
-    const doc = replayWhatIf(input([move], [], withTtl('trading', 1)));
+    const raised: Rules = { ...DEFAULT_RULES, trading: { ...DEFAULT_RULES.trading, ttlHours: 1, priceThreshold: 7 } };
+    const doc = replayWhatIf(input([move], [], raised));
     expect(doc.exact).toBe(false);
-    expect(doc.inexact_because).toMatch(/no known report time/);
+    expect(doc.inexact_because).toMatch(/^1 decision of stocks with no known report time needed a what-if TTL verdict/);
+    expect(doc.whatif.attempts).toBe(0);
+    // With the price move still firing, it is an attempt whatever the TTL says: exact.
+    const fired = replayWhatIf(input([move], [], withTtl('trading', 1)));
+    expect(fired.exact).toBe(true);
+    expect(fired.whatif.by_reason.price_move).toBe(1);
   });
 
   it('takes a stock’s report time from the first age the log prints when the store has none before it', () => {

@@ -239,11 +239,12 @@ function replayStock(decisions: readonly Decision[], start: { resets: number[]; 
       const unchanged = !diverged && rule.ttlHours === (d.ttlHours ?? logged.ttl[d.phase]);
       if (unchanged && loggedStep >= STEP.ttl_expired) ttl = loggedStep === STEP.ttl_expired;
       else {
-        const computed = last === null ? null : (d.ts - last) / HOUR_MS;
+        const computedMs = last === null ? null : d.ts - last;
         // Until the replay diverges, the age the backend printed is the truth; the computed one is
         // preferred only when it agrees with it (the report time the replay rebuilt is the backend's).
-        const age = diverged || d.ageHours === null || (computed !== null && Math.abs(computed - d.ageHours) <= PRINT_SLACK_H) ? computed : d.ageHours;
-        ttl = age === null ? null : age * HOUR_MS >= rule.ttlHours * HOUR_MS;
+        const useComputed = diverged || d.ageHours === null || (computedMs !== null && Math.abs(computedMs / HOUR_MS - d.ageHours) <= PRINT_SLACK_H);
+        if (useComputed) ttl = computedMs === null ? null : computedMs >= rule.ttlHours * HOUR_MS;
+        else ttl = d.ageHours! >= rule.ttlHours;
       }
       if (ttl === null) unknown = 'state';
       if (ttl) reason = 'ttl_expired';
@@ -273,6 +274,8 @@ function replayStock(decisions: readonly Decision[], start: { resets: number[]; 
         }
       }
     }
+    // An unknown TTL verdict matters only when nothing else fired: a later trigger makes it an attempt either way.
+    if (unknown === 'state' && reason !== null) unknown = null;
     replayed.push({ decision: d, reason, unknown });
 
     // The report time this decision leaves behind.
