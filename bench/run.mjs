@@ -108,6 +108,7 @@ const reads = [
   ['verify', ['verify', 'day1', '--date', until, '--format', 'json']],
   ['verify', ['verify', 'week', '--from', addDays(until, -6), '--format', 'json']],
   ['anomalies', ['anomalies', '--days', '30', '--until', until, '--json']],
+  ['whatif', ['whatif', '--days', '30', '--until', until, '--set', 'trading.ttlHours=3', '--fix-prediction-cap', '--json']],
 ];
 for (const [command, argv] of reads) {
   const label = argv.slice(0, 2).join(' ').replace(/ --.*/, '');

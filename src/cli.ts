@@ -27,6 +27,7 @@ const COMMANDS: (CommandModule | LazyCommand)[] = [
   { name: 'cost', load: () => import('./commands/cost.js') },
   { name: 'verify', load: () => import('./commands/verify.js') },
   { name: 'anomalies', load: () => import('./commands/anomalies.js') },
+  { name: 'whatif', load: () => import('./commands/whatif.js') },
   { name: 'report', load: () => import('./commands/report.js') },
   { name: 'serve', load: () => import('./commands/serve.js') },
   { name: 'metrics', load: () => import('./commands/metrics.js') },

@@ -147,6 +147,7 @@ describe('monitoring endpoints', () => {
         '/admin/anomalies',
         '/admin/report-updates/cost',
         '/admin/report-updates/stats',
+        '/admin/report-updates/whatif',
         '/admin/verify/day1',
         '/admin/verify/week',
         '/healthz',

@@ -315,3 +315,83 @@ export async function recordsOfKind<C extends keyof RecordRow & string, T>(
   const raw = sqliteHandleOf(db);
   return map ? rowsOf(query as Query<Pick<RecordRow, C>>, raw, map) : (rowsOf(query, raw) as Promise<Pick<RecordRow, C>[]>);
 }
+
+/** What the what-if replay needs of an attempt: its decision and how it ended, without its texts. */
+export type DecisionAttempt = Pick<
+  Attempt,
+  | 'host'
+  | 'stockCode'
+  | 'ts'
+  | 'reason'
+  | 'phase'
+  | 'ageHours'
+  | 'ttlHours'
+  | 'rate'
+  | 'threshold'
+  | 'prevCount'
+  | 'curCount'
+  | 'status'
+  | 'abandoned'
+  | 'completedTs'
+  | 'outcomeTs'
+  | 'generationFailed'
+  | 'completionLogged'
+>;
+
+const DECISION_COLUMNS = [
+  'host',
+  'stock_code',
+  'ts',
+  'reason',
+  'phase',
+  'age_h',
+  'ttl_h',
+  'rate',
+  'threshold',
+  'prev_count',
+  'cur_count',
+  'outcome',
+  'outcome_ts',
+  'completed_ts',
+  'generation_failed',
+  'completion_logged',
+] as const;
+
+/** Attempts that started in [fromMs, untilMs) as decisions, ordered by time: the texts left unread. */
+export async function decisionAttemptsIn(db: Db, range: TimeRange, end: number | null): Promise<DecisionAttempt[]> {
+  const query = db.selectFrom('attempts').select(DECISION_COLUMNS).where('ts', '>=', range.fromMs).where('ts', '<', range.untilMs).orderBy('ts').orderBy('id');
+  return rowsOf(query, sqliteHandleOf(db), (row) => {
+    const { status, abandoned } = settle(row.outcome, row.ts, end);
+    return {
+      host: row.host,
+      stockCode: row.stock_code,
+      ts: row.ts,
+      reason: row.reason as Reason,
+      phase: row.phase as Phase,
+      ageHours: row.age_h,
+      ttlHours: row.ttl_h,
+      rate: row.rate,
+      threshold: row.threshold,
+      prevCount: row.prev_count,
+      curCount: row.cur_count,
+      status,
+      abandoned,
+      completedTs: status === 'succeeded' ? row.completed_ts : null,
+      outcomeTs: abandoned ? null : row.outcome_ts,
+      generationFailed: row.generation_failed === 1,
+      completionLogged: row.completion_logged === 1,
+    };
+  });
+}
+
+/** Skips in a range as decisions: without their text, the widest column. */
+export async function skipDecisionsIn(db: Db, range: TimeRange): Promise<Omit<Skip, 'text'>[]> {
+  return recordsOfKind(db, 'skip', range, ['host', 'stock_code', 'ts', 'phase', 'age_h', 'ttl_h'], (r) => ({
+    host: r.host,
+    stockCode: r.stock_code!,
+    ts: r.ts,
+    phase: r.phase as Phase | null,
+    ageHours: r.age_h,
+    ttlHours: r.ttl_h,
+  }));
+}

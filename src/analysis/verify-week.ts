@@ -165,30 +165,71 @@ export function meanAge(
   return { hours: weight > 0 ? ageArea / weight : null, stocks };
 }
 
-const DAY_BEFORE_MS = 24 * HOUR_MS;
+/** Each stock's latest completion before a window (hosts share one report row), for meanAge. */
+export function reportStateAt(before: Map<string, { stockCode: string; completedTs: number }>): Map<string, number> {
+  const last = new Map<string, number>();
+  for (const { stockCode, completedTs } of before.values()) last.set(stockCode, Math.max(last.get(stockCode) ?? -Infinity, completedTs));
+  return last;
+}
+
+/** The completions at or after `fromMs` of attempts that succeeded, in time order, for meanAge. */
+export function completionsFrom(attempts: readonly Pick<AttemptSummary, 'stockCode' | 'completedTs'>[], fromMs: number): { stock: string; ts: number }[] {
+  return attempts
+    .filter((a) => a.completedTs !== null && a.completedTs >= fromMs)
+    .map((a) => ({ stock: a.stockCode, ts: a.completedTs! }))
+    .sort((x, y) => x.ts - y.ts);
+}
+
+export interface Freshness {
+  hours: number | null;
+  stocks: number;
+  /** The end of the measured span (the log end, if earlier), or null when the log ends before it. */
+  measuredUntil: number | null;
+}
+
+/**
+ * The avg_freshness_hours of `verify week` for each day: the mean report age over the day, clipped
+ * at the log end. `last` is the report state at the first day's start; it is not changed.
+ */
+export function freshnessByDay(days: readonly string[], end: number | null, last: ReadonlyMap<string, number>, completions: readonly { stock: string; ts: number }[]): Freshness[] {
+  const state = new Map(last);
+  // Each day gets only its own completions (they are in time order): a month of days need not each walk them all.
+  let from = 0;
+  return days.map((date) => {
+    const start = dayStartMs(date);
+    const stop = dayStartMs(addDays(date, 1));
+    while (from < completions.length && completions[from].ts < start) from++;
+    let to = from;
+    while (to < completions.length && completions[to].ts < stop) to++;
+    return freshnessOver(start, stop, end, state, completions.slice(from, to));
+  });
+}
+
+/** The same mean over any span [startMs, stopMs) (a whole window); `last` is updated in place. */
+export function freshnessOver(startMs: number, stopMs: number, end: number | null, last: Map<string, number>, completions: readonly { stock: string; ts: number }[]): Freshness {
+  const measuredUntil = end === null || end <= startMs ? null : Math.min(stopMs, end);
+  if (measuredUntil === null) return { hours: null, stocks: 0, measuredUntil };
+  return { ...meanAge(startMs, measuredUntil, last, completions), measuredUntil };
+}
+
+/** An attempt completes within minutes of its start: a day's look-back catches those that began before a range and completed in it. */
+export const DAY_BEFORE_MS = 24 * HOUR_MS;
 
 export async function verifyWeek(db: Kysely<Database>, from: string, to: string, config: Config): Promise<WeekResult> {
   const days = daysBetween(from, to);
   const fromMs = dayStartMs(from);
   const untilMs = dayStartMs(addDays(to, 1));
   const end = await logEnd(db);
-  // An attempt completes within minutes of its start: starting a day early catches the ones that
-  // began before `from` and completed after it (lastCompletionsBefore holds those before).
+  // lastCompletionsBefore holds the completions before `from`.
   const [attempts, skips, before] = await Promise.all([
     attemptSummariesIn(db, { fromMs: fromMs - DAY_BEFORE_MS, untilMs }, end),
     skipsIn(db, { fromMs, untilMs }),
     lastCompletionsBefore(db, fromMs),
   ]);
-  // One report per stock: hosts sharing the backend's database update the same row.
-  const last = new Map<string, number>();
-  for (const { stockCode, completedTs } of before.values()) last.set(stockCode, Math.max(last.get(stockCode) ?? -Infinity, completedTs));
-  const completions = attempts
-    .filter((a) => a.completedTs !== null && a.completedTs >= fromMs)
-    .map((a) => ({ stock: a.stockCode, ts: a.completedTs! }))
-    .sort((x, y) => x.ts - y.ts);
+  const freshness = freshnessByDay(days, end, reportStateAt(before), completionsFrom(attempts, fromMs));
 
   const facts: DayFacts[] = [];
-  for (const date of days) {
+  for (const [i, date] of days.entries()) {
     const start = dayStartMs(date);
     const stop = dayStartMs(addDays(date, 1));
     const inDay = <T extends { ts: number }>(x: T) => x.ts >= start && x.ts < stop;
@@ -197,8 +238,6 @@ export async function verifyWeek(db: Kysely<Database>, from: string, to: string,
     // The calls source is decided per day: a week in which the [LLM_COST] lines were deployed
     // would otherwise count nothing on the days before the deploy.
     const { calls, source } = await llmCallsIn(db, { fromMs: start, untilMs: stop });
-    const measuredUntil = end === null || end <= start ? null : Math.min(stop, end);
-    const freshness = measuredUntil === null ? { hours: null, stocks: 0 } : meanAge(start, measuredUntil, last, completions);
     facts.push({
       date,
       stocksSeen: new Set([...dayAttempts, ...daySkips].map((d) => d.stockCode)).size,
@@ -207,9 +246,9 @@ export async function verifyWeek(db: Kysely<Database>, from: string, to: string,
       inFlight: dayAttempts.filter((a) => a.status === 'in_flight').length,
       calls: calls.length,
       callsSource: source,
-      freshnessHours: freshness.hours,
-      freshnessStocks: freshness.stocks,
-      measuredUntil,
+      freshnessHours: freshness[i].hours,
+      freshnessStocks: freshness[i].stocks,
+      measuredUntil: freshness[i].measuredUntil,
     });
   }
   return evaluateWeek(from, to, facts, config.week);

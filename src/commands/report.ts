@@ -8,6 +8,7 @@ import { failureCause } from '../analysis/metrics.js';
 import { computeStats } from '../analysis/stats.js';
 import { verifyDay1 } from '../analysis/verify-day1.js';
 import { verifyWeek } from '../analysis/verify-week.js';
+import { computeWhatIf } from '../analysis/whatif-read.js';
 import type { Config } from '../config.js';
 import { krxDay } from '../market/calendar.js';
 import { addDays, daysBetween, isoKst, kstDay, kstHour, type Window } from '../market/time.js';
@@ -16,6 +17,7 @@ import type { Database } from '../store/schema.js';
 import { parsePrice } from './cost.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
 import { writeAtomically } from './metrics.js';
+import { parseWhatIfOptions } from './whatif.js';
 import { DEFAULT_DAYS, windowFromFlags } from './stats.js';
 
 /** How many failed attempts the report lists (the newest). */
@@ -28,6 +30,7 @@ interface ReportFlags {
   days?: string;
   until?: string;
   pricePerCall?: string;
+  whatif?: string;
 }
 
 export function register(program: Command, ctx: Context): void {
@@ -38,13 +41,17 @@ export function register(program: Command, ctx: Context): void {
     .option('--days <n>', `KST calendar days, 1–30 (default ${DEFAULT_DAYS})`)
     .option('--until <YYYY-MM-DD>', 'last day of the window, inclusive (default: today, KST)')
     .option('--price-per-call <usd>', "price of one LLM call in USD (default: the config's pricePerCall, else each line's 비용예상, else 0.001)")
+    .option('--whatif <file>', "add a what-if section: the window replayed under these rules (as whatif --rules)")
     .action(async (flags: ReportFlags, command: Command) => {
       const window = windowFromFlags(flags, ctx);
       const explicitPrice = flags.pricePerCall === undefined ? null : parsePrice(flags.pricePerCall);
       const config = await configOf(command, ctx);
-      const doc = await withStore(storeSpecOf(command, ctx, config), ({ db }) =>
-        buildReport(db, window, config, explicitPrice ?? config.pricePerCall, ctx.now()),
-      );
+      const whatif = flags.whatif === undefined ? null : await parseWhatIfOptions({ days: flags.days, until: flags.until, rules: flags.whatif }, config, ctx);
+      const doc = await withStore(storeSpecOf(command, ctx, config), async ({ db }) => {
+        const report = await buildReport(db, window, config, explicitPrice ?? config.pricePerCall, ctx.now());
+        if (whatif) report.whatif = await computeWhatIf(db, window, { ...whatif, actualRules: config.rules, pricePerCall: explicitPrice ?? config.pricePerCall });
+        return report;
+      });
       if (doc.log_end === null) ctx.io.err('warning: the store holds no logs yet; run craveny-ops ingest first');
       const html = renderHtml(doc);
       if (flags.html === '-') {

@@ -19,6 +19,8 @@ import type { StatsDocument } from '../analysis/stats.js';
 import type { Day1Result } from '../analysis/verify-day1.js';
 import type { WeekResult } from '../analysis/verify-week.js';
 import { REASON_LABELS, type Reason } from '../logs/record.js';
+import type { WhatIfDocument } from '../analysis/whatif.js';
+import { whatIfSection } from './html-whatif.js';
 
 export interface FailedAttempt {
   ts: string;
@@ -46,6 +48,8 @@ export interface ReportDocument {
   anomalies: AnomaliesDocument;
   /** The latest failed attempts of the window, newest first. */
   failures: FailedAttempt[];
+  /** The window replayed under the rules of `report --whatif FILE`, when given. */
+  whatif?: WhatIfDocument;
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -238,6 +242,7 @@ export function renderHtml(doc: ReportDocument, chartJs: string = chartJsBundle(
 <section class="card"><h2>Anomalies</h2>${anomalyTable(doc.anomalies.anomalies)}</section>
 
 <section class="card"><h2>Latest failed updates</h2>${failureTable(doc.failures)}</section>
+${doc.whatif ? whatIfSection(doc.whatif) : ''}
 
 <footer>craveny-ops · times in Asia/Seoul · charts by Chart.js (MIT) · this file makes no network requests</footer>
 </main>

@@ -33,6 +33,7 @@ import {
   until,
   weekSchema,
 } from './openapi.js';
+import { registerWhatIf } from './whatif-route.js';
 
 export interface AppOptions {
   db: Kysely<Database>;
@@ -146,6 +147,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return computeCost(db, window(q), q.price_per_call ?? config.pricePerCall);
     },
   );
+
+  registerWhatIf(app, { db, config, window, failures, defaultDays: STATS_DAYS });
 
   app.get(
     '/admin/verify/day1',

@@ -1,0 +1,38 @@
+/** Reads what the what-if replays from the store: the analysis layer's attempts, skips, calls and report state. */
+import type { Kysely } from 'kysely';
+import type { Rules } from '../market/rules.js';
+import type { Window } from '../market/time.js';
+import type { Database } from '../store/schema.js';
+import { decisionAttemptsIn, lastCompletionsBefore, llmCallsIn, logEnd, skipDecisionsIn } from './attempts.js';
+import { DAY_BEFORE_MS, reportStateAt } from './verify-week.js';
+import { replayWhatIf, type WhatIfDocument } from './whatif.js';
+
+export interface WhatIfOptions {
+  rules: Rules;
+  actualRules: Rules;
+  fixPredictionCap: boolean;
+  pricePerCall: number | null;
+}
+
+export async function computeWhatIf(db: Kysely<Database>, window: Window, options: WhatIfOptions): Promise<WhatIfDocument> {
+  const end = await logEnd(db);
+  const [attempts, skips, before, { source, calls }] = await Promise.all([
+    decisionAttemptsIn(db, { fromMs: window.fromMs - DAY_BEFORE_MS, untilMs: window.untilMs }, end),
+    skipDecisionsIn(db, window),
+    lastCompletionsBefore(db, window.fromMs),
+    llmCallsIn(db, window),
+  ]);
+  return replayWhatIf({
+    window,
+    logEnd: end,
+    attempts,
+    skips,
+    reportState: reportStateAt(before),
+    calls,
+    callsSource: source,
+    pricePerCall: options.pricePerCall,
+    actualRules: options.actualRules,
+    rules: options.rules,
+    fixPredictionCap: options.fixPredictionCap,
+  });
+}
