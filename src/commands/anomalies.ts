@@ -6,7 +6,8 @@ import type { Command } from 'commander';
 import { findAnomalies, type AnomaliesDocument, type Anomaly } from '../analysis/anomalies.js';
 import { logEnd } from '../analysis/attempts.js';
 import { CliError, UsageError } from '../errors.js';
-import { isoKst, kstDay, parseDay, parseDays, windowOf, type Window } from '../market/time.js';
+import { isoKst, type Window } from '../market/time.js';
+import { parseWindow, WINDOW_HELP, windowLength, windowSpan, type WindowFlags } from '../market/window.js';
 import { parseWebhookUrl, postJson, redactWebhookUrl } from '../notify/webhook.js';
 import { formatUsd, heading, table } from '../render/table.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
@@ -17,9 +18,7 @@ export const DEFAULT_DAYS = 1;
 /** Lines of the Slack text before it says "and N more". */
 const TEXT_LINES = 20;
 
-interface AnomaliesFlags {
-  days?: string;
-  until?: string;
+interface AnomaliesFlags extends WindowFlags {
   json?: boolean;
   format?: TableOrJson;
   notifyWebhook?: string;
@@ -32,15 +31,14 @@ export interface AnomaliesOptions {
 }
 
 export function parseAnomaliesOptions(flags: AnomaliesFlags, ctx: Context): AnomaliesOptions {
-  const days = parseDays(flags.days, DEFAULT_DAYS);
-  const until = flags.until === undefined ? kstDay(ctx.now()) : parseDay(flags.until, 'until');
+  const window = parseWindow(flags, ctx.now(), DEFAULT_DAYS);
   let webhook: URL | null = null;
   if (flags.notifyWebhook !== undefined) {
     webhook = parseWebhookUrl(flags.notifyWebhook);
     // The value may hold a secret: the message does not repeat it.
     if (!webhook) throw new UsageError('--notify-webhook must be an http:// or https:// URL');
   }
-  return { window: windowOf(days, until), json: outputFormat(flags, TABLE_OR_JSON) === 'json', webhook };
+  return { window, json: outputFormat(flags, TABLE_OR_JSON) === 'json', webhook };
 }
 
 export function register(program: Command, ctx: Context): void {
@@ -48,7 +46,8 @@ export function register(program: Command, ctx: Context): void {
     .command('anomalies')
     .description('find update storms, repeated trigger 2, failure spikes, silent A/B failures, rule violations and phase mismatches; exit 1 when any')
     .option('--days <n>', `KST calendar days, 1–30 (default ${DEFAULT_DAYS}: today)`)
-    .option('--until <YYYY-MM-DD>', 'last day of the window, inclusive (default: today, KST)')
+    .option('--since <duration|time>', WINDOW_HELP.since)
+    .option('--until <day|time>', WINDOW_HELP.until)
     .addOption(formatOption(TABLE_OR_JSON))
     .addOption(jsonOption())
     .option('--notify-webhook <url>', 'when anomalies are found, POST the JSON document (with a Slack-compatible text field) to this URL')
@@ -72,16 +71,16 @@ export function register(program: Command, ctx: Context): void {
 }
 
 function windowName(window: Window): string {
-  return window.days === 1 ? window.firstDay : `${window.firstDay} to ${window.lastDay}`;
+  return windowSpan(window);
 }
 
 const shortTime = (iso: string) => iso.slice(0, 19).replace('T', ' ');
 
 export function renderAnomalies(doc: AnomaliesDocument, window: Window, color: boolean): string {
-  const title = `Anomalies, ${windowName(window)} (${window.days} day${window.days === 1 ? '' : 's'}, KST)`;
+  const title = `Anomalies, ${windowName(window)} (${windowLength(window)})`;
   if (doc.anomalies.length === 0) return `${heading(title, color)}\n\n  no anomalies`;
   // Within one day the date goes without saying; minutes keep the table inside 80 columns.
-  const clock = (iso: string) => (window.days === 1 ? iso.slice(11, 16) : `${iso.slice(5, 10)} ${iso.slice(11, 16)}`);
+  const clock = (iso: string) => (window.firstDay === window.lastDay ? iso.slice(11, 16) : `${iso.slice(5, 10)} ${iso.slice(11, 16)}`);
   const rows = doc.anomalies.map((a) => [
     a.kind,
     a.stock_code ?? '–',

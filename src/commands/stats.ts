@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { logEnd } from '../analysis/attempts.js';
 import { computeStats, type StatsDocument } from '../analysis/stats.js';
 import { backendStatsOutput, type BackendStatsFlags } from '../backend/stats.js';
-import { kstDay, parseDay, parseDays, windowOf, type Window } from '../market/time.js';
+import type { Window } from '../market/time.js';
+import { parseWindow, WINDOW_HELP, windowLength, windowSpan, type WindowFlags } from '../market/window.js';
 import { barChart, heading, table } from '../render/table.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
 import { formatOption, jsonOption, outputFormat, TABLE_OR_JSON, type TableOrJson } from './output.js';
@@ -11,9 +12,7 @@ import { formatOption, jsonOption, outputFormat, TABLE_OR_JSON, type TableOrJson
 /** The window when --days is not given: the last week, as the admin API's default. */
 export const DEFAULT_DAYS = 7;
 
-interface StatsFlags {
-  days?: string;
-  until?: string;
+interface StatsFlags extends WindowFlags {
   json?: boolean;
   format?: TableOrJson;
 }
@@ -23,11 +22,9 @@ export interface StatsOptions {
   json: boolean;
 }
 
-/** --days and --until as the contract's window; --until defaults to today in KST. */
-export function windowFromFlags(flags: { days?: string; until?: string }, ctx: Context): Window {
-  const days = parseDays(flags.days, DEFAULT_DAYS);
-  const until = flags.until === undefined ? kstDay(ctx.now()) : parseDay(flags.until, 'until');
-  return windowOf(days, until);
+/** --days/--since and --until as the contract's window; --until defaults to today in KST (or now, with --since). */
+export function windowFromFlags(flags: WindowFlags, ctx: Context, defaultDays = DEFAULT_DAYS): Window {
+  return parseWindow(flags, ctx.now(), defaultDays);
 }
 
 export function parseStatsOptions(flags: StatsFlags, ctx: Context): StatsOptions {
@@ -39,7 +36,8 @@ export function register(program: Command, ctx: Context): void {
     .command('stats')
     .description('report update statistics: totals, reasons, market phases, intervals, per stock')
     .option('--days <n>', `KST calendar days, 1–30 (default ${DEFAULT_DAYS})`)
-    .option('--until <YYYY-MM-DD>', 'last day of the window, inclusive (default: today, KST)')
+    .option('--since <duration|time>', WINDOW_HELP.since)
+    .option('--until <day|time>', WINDOW_HELP.until)
     .addOption(formatOption(TABLE_OR_JSON))
     .addOption(jsonOption())
     .option('--source <logs|backend>', "logs (the store, default) or backend: the backend database's last_update_reason/last_market_phase")
@@ -59,8 +57,7 @@ export function register(program: Command, ctx: Context): void {
 }
 
 export function windowTitle(what: string, window: Window): string {
-  const span = window.days === 1 ? window.firstDay : `${window.firstDay} to ${window.lastDay}`;
-  return `${what}, ${span} (${window.days} day${window.days === 1 ? '' : 's'}, KST)`;
+  return `${what}, ${windowSpan(window)} (${windowLength(window)})`;
 }
 
 export function renderStats(doc: StatsDocument, window: Window, color: boolean): string {
