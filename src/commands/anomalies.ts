@@ -9,7 +9,7 @@ import { CliError, UsageError } from '../errors.js';
 import { isoKst, type Window } from '../market/time.js';
 import { parseWindow, WINDOW_HELP, windowLength, windowSpan, type WindowFlags } from '../market/window.js';
 import { parseWebhookUrl, postJson, redactWebhookUrl } from '../notify/webhook.js';
-import { formatUsd, heading, table } from '../render/table.js';
+import { formatUsd, heading, table, wrap } from '../render/table.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
 import { formatOption, jsonOption, outputFormat, TABLE_OR_JSON, type TableOrJson } from './output.js';
 
@@ -60,7 +60,7 @@ export function register(program: Command, ctx: Context): void {
       }));
       if (end === null) ctx.io.err('warning: the store holds no logs yet; run craveny-ops ingest first');
       else if (end < options.window.fromMs) ctx.io.err(`warning: the logs end at ${isoKst(end)}, before the window; ingest the latest logs first`);
-      ctx.io.out(options.json ? JSON.stringify(doc, null, 2) : renderAnomalies(doc, options.window, ctx.io.color));
+      ctx.io.out(options.json ? JSON.stringify(doc, null, 2) : renderAnomalies(doc, options.window, ctx.io.color, ctx.io.width));
       if (doc.anomalies.length === 0) return;
       ctx.exitCode = 1;
       if (options.webhook) {
@@ -76,7 +76,8 @@ function windowName(window: Window): string {
 
 const shortTime = (iso: string) => iso.slice(0, 19).replace('T', ' ');
 
-export function renderAnomalies(doc: AnomaliesDocument, window: Window, color: boolean): string {
+/** `wrapAt`: a terminal's width; a pipe keeps every detail on one line, for grep. */
+export function renderAnomalies(doc: AnomaliesDocument, window: Window, color: boolean, wrapAt?: number): string {
   const title = `Anomalies, ${windowName(window)} (${windowLength(window)})`;
   if (doc.anomalies.length === 0) return `${heading(title, color)}\n\n  no anomalies`;
   // Within one day the date goes without saying; minutes keep the table inside 80 columns.
@@ -96,7 +97,8 @@ export function renderAnomalies(doc: AnomaliesDocument, window: Window, color: b
     align: ['left', 'left', 'left', 'right', 'right', 'right'],
     color,
   });
-  const details = doc.anomalies.map((a) => `  ${a.kind}${a.stock_code ? ' ' + a.stock_code : ''}: ${a.detail}`);
+  // Details are sentences: wrapped at the terminal's width, continued under their first word.
+  const details = doc.anomalies.flatMap((a) => wrap(`  ${a.kind}${a.stock_code ? ' ' + a.stock_code : ''}: ${a.detail}`, wrapAt ?? Infinity, '    '));
   return [heading(`${title}: ${doc.anomalies.length} found`, color), '', grid, '', ...details].join('\n');
 }
 

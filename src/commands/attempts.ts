@@ -66,7 +66,7 @@ export function register(program: Command, ctx: Context): void {
       });
       if (doc.log_end === null) ctx.io.err('warning: the store holds no logs yet; run craveny-ops ingest first');
       else if (unseen) ctx.io.err(`warning: the store has never seen stock ${options.filters.stock}: check the code`);
-      ctx.io.out(renderAttempts(doc, options, ctx.io.color, outputWidth(ctx.io.width)));
+      ctx.io.out(renderAttempts(doc, options, ctx.io.color, ctx.io.width));
     });
 }
 
@@ -88,7 +88,13 @@ export const CSV_COLUMNS = [
 
 const clock = (iso: string | null, sameDay: boolean) => (iso === null ? '–' : sameDay ? iso.slice(11, 19) : `${iso.slice(5, 10)} ${iso.slice(11, 19)}`);
 
-export function renderAttempts(doc: AttemptsDocument, options: Pick<AttemptsOptions, 'window' | 'format' | 'filters'>, color: boolean, width: number): string {
+/**
+ * `columns`: a terminal's width, which the table fits and the detail lines wrap at; in a pipe
+ * (undefined) the table fits 80 columns and every detail stays on one line, for grep.
+ */
+export function renderAttempts(doc: AttemptsDocument, options: Pick<AttemptsOptions, 'window' | 'format' | 'filters'>, color: boolean, columns?: number): string {
+  const width = outputWidth(columns);
+  const wrapAt = columns ?? Infinity;
   if (options.format === 'json') return JSON.stringify(doc, null, 2);
   if (options.format === 'csv') return toCsv(CSV_COLUMNS, doc.attempts.map((a) => CSV_COLUMNS.map((c) => (typeof a[c] === 'boolean' ? String(a[c]) : a[c]))));
 
@@ -128,10 +134,10 @@ export function renderAttempts(doc: AttemptsDocument, options: Pick<AttemptsOpti
   doc.attempts.forEach((a, i) => {
     const label = `  ${i + 1}. `;
     const indent = ' '.repeat(label.length + 2);
-    out.push(...wrap(`${label}${a.phase} · ${a.reason_text}`, width, indent));
-    if (a.error !== null) out.push(...wrap(`${indent}error: ${a.error}`, width, indent + '       '));
+    out.push(...wrap(`${label}${a.phase} · ${a.reason_text}`, wrapAt, indent));
+    if (a.error !== null) out.push(...wrap(`${indent}error: ${a.error}`, wrapAt, indent + '       '));
   });
   const failed = doc.attempts.filter((a) => a.outcome === 'failed').length;
-  out.push('', `  ${doc.attempts.length} attempt${doc.attempts.length === 1 ? '' : 's'}, ${failed} failed; log end ${doc.log_end ?? '–'}`);
+  out.push('', ...wrap(`  ${doc.attempts.length} attempt${doc.attempts.length === 1 ? '' : 's'}, ${failed} failed; log end ${doc.log_end ?? '–'}`, wrapAt, '  '));
   return out.join('\n');
 }

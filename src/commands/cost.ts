@@ -5,7 +5,7 @@ import { UsageError } from '../errors.js';
 import type { Window } from '../market/time.js';
 import { monthWindow, WINDOW_HELP, type WindowFlags } from '../market/window.js';
 import { toCsv } from '../render/csv.js';
-import { barChart, formatUsd, heading, table } from '../render/table.js';
+import { barChart, formatUsd, heading, outputWidth, table, TERMINAL_WIDTH } from '../render/table.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
 import { formatOption, jsonOption, outputFormat } from './output.js';
 import { DEFAULT_DAYS, windowFromFlags, windowTitle } from './stats.js';
@@ -67,7 +67,7 @@ export function register(program: Command, ctx: Context): void {
       const price = options.pricePerCall ?? config.pricePerCall;
       const window = await withStore(storeSpecOf(command, ctx, config), (store) => computeCost(store.db, options.window, price));
       const doc = options.month ? withMonthProjection(window, options.month, ctx.now()) : window;
-      ctx.io.out(renderCost(doc, options, ctx.io.color));
+      ctx.io.out(renderCost(doc, options, ctx.io.color, outputWidth(ctx.io.width)));
     });
 }
 
@@ -75,7 +75,7 @@ function dayFigures(d: CostDocument['days'][number]): string {
   return `${String(d.calls).padStart(4)} calls ${formatUsd(d.cost_usd).padStart(10)} ${String(d.updates).padStart(4)} attempts`;
 }
 
-export function renderCost(doc: CostDocument, options: CostOptions, color: boolean): string {
+export function renderCost(doc: CostDocument, options: CostOptions, color: boolean, width = TERMINAL_WIDTH): string {
   if (options.format === 'json') return JSON.stringify(doc, null, 2);
   if (options.format === 'csv') return toCsv(['date', 'calls', 'cost_usd', 'updates'], doc.days.map((d) => [d.date, d.calls, d.cost_usd, d.updates]));
 
@@ -90,7 +90,7 @@ export function renderCost(doc: CostDocument, options: CostOptions, color: boole
   out.push(
     barChart(
       doc.days.map((d) => ({ label: d.date, value: d.calls, shown: dayFigures(d) })),
-      { color },
+      { color, width },
     ),
   );
 
