@@ -171,7 +171,7 @@ describe('attempts as CSV and as a table', () => {
     const details = narrow.split('\n').filter((l) => !/^[┌│├└]/.test(l));
     for (const line of details) expect(displayWidth(line), line).toBeLessThanOrEqual(50);
     // #5's text continues on an indented line.
-    expect(narrow).toMatch(/ {2}5\. trading · 예측 방향 급변 \(상승 비율: 40\.0% → 60\.0%,\n {7}/);
+    expect(narrow).toContain('  5. trading · 예측 방향 급변 (상승 비율: 40.0% →\n       60.0%, 변화: 20.0%, 임계값: 15.0%, 시장:\n       trading)\n');
   });
 });
 
