@@ -86,10 +86,18 @@ export function register(program: Command, ctx: Context): void {
             for (const f of summary.files) if (f.error) ctx.io.err(`warning: ${f.error}`);
             if (summary.records_added > 0) ctx.io.err(`craveny-ops: ingested ${summary.records_added} records`);
           };
-          const following$ = following.length
-            ? follow(store, following, { logTz, host, now: ctx.now, intervalMs, signal: stop.signal, onRound })
-            : new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
-          await following$;
+          if (following.length) {
+            // A connection of its own: the API's reads then see only committed batches, never one
+            // half-written (on SQLite a read on the writing connection would see inside its transaction).
+            const writer = await openStore(storeSpecOf(command, ctx, config));
+            try {
+              await follow(writer, following, { logTz, host, now: ctx.now, intervalMs, signal: stop.signal, onRound });
+            } finally {
+              await writer.close();
+            }
+          } else {
+            await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
+          }
         } finally {
           stop.release();
           await app.close();
