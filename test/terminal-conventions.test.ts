@@ -2,7 +2,8 @@
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { animationWanted, colorWanted } from '../src/commands/context.js';
-import { barChart, displayWidth, outputWidth, wrap } from '../src/render/table.js';
+import { barChart, displayWidth, outputWidth } from '../src/render/table.js';
+import { wrap } from '../src/render/wrap.js';
 import { bin, BIN, cli, fixture, tempStore } from './helpers.js';
 
 const ESC = '\u001b[';

@@ -9,7 +9,8 @@ import { CliError, UsageError } from '../errors.js';
 import { isoKst, type Window } from '../market/time.js';
 import { parseWindow, WINDOW_HELP, windowLength, windowSpan, type WindowFlags } from '../market/window.js';
 import { parseWebhookUrl, postJson, redactWebhookUrl } from '../notify/webhook.js';
-import { formatUsd, heading, table, wrap } from '../render/table.js';
+import { formatUsd, heading, table } from '../render/table.js';
+import { wrap } from '../render/wrap.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
 import { formatOption, jsonOption, outputFormat, TABLE_OR_JSON, type TableOrJson } from './output.js';
 
