@@ -27,6 +27,7 @@ const COMMANDS: (CommandModule | LazyCommand)[] = [
   { name: 'cost', load: () => import('./commands/cost.js') },
   { name: 'verify', load: () => import('./commands/verify.js') },
   { name: 'anomalies', load: () => import('./commands/anomalies.js') },
+  { name: 'attempts', load: () => import('./commands/attempts.js') },
   { name: 'whatif', load: () => import('./commands/whatif.js') },
   { name: 'report', load: () => import('./commands/report.js') },
   { name: 'serve', load: () => import('./commands/serve.js') },
@@ -112,6 +113,7 @@ export function buildProgram(ctx: Context, commands: CommandModule[]): Command {
     .version(version, '-V, --version')
     .option('--db <path|url>', 'store: a SQLite file or postgres://… URL (env CRAVENY_OPS_DB; default ./craveny-ops.db)')
     .option('--config <file>', 'configuration file (env CRAVENY_OPS_CONFIG; default ./craveny-ops.config.json if present)')
+    .option('--no-color', 'no colours, spinners or progress bars (also NO_COLOR=1 or TERM=dumb; FORCE_COLOR=1 colours a pipe)')
     .showSuggestionAfterError(true);
   for (const command of commands) command.register(program, ctx);
   dressCommand(program, ctx);
@@ -120,6 +122,8 @@ export function buildProgram(ctx: Context, commands: CommandModule[]): Command {
 
 /** Runs the CLI and returns the exit code: 0 ok, 1 check failed or anomaly found, 2 usage or input error, 3 inconclusive. */
 export async function main(argv: string[], ctx: Context = processContext()): Promise<number> {
+  // Before any command runs: commander would only tell the command, and the context decides colours.
+  if (argv.includes('--no-color')) ctx.io = { ...ctx.io, color: false, stderrIsTTY: false };
   const program = buildProgram(ctx, await commandsFor(argv));
   let running: Command = program;
   program.hook('preAction', (_program, command) => void (running = command));

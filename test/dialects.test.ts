@@ -23,6 +23,9 @@ const READS: Array<{ args: string[]; code: number }> = [
   { args: ['cost', '--days', '2', '--until', '2025-11-05', '--price-per-call', '0.002', '--json'], code: 0 },
   // Failure spikes (the 12 failures) and the A/B silent failures: anomalies found.
   { args: ['anomalies', '--days', '1', '--until', '2025-11-04', '--json'], code: 1 },
+  { args: ['attempts', '--days', '2', '--until', '2025-11-04', '--json'], code: 0 },
+  { args: ['attempts', '--stock', '000660', '--since', '2025-11-04T09:00', '--until', '2025-11-04T14:00', '--json'], code: 0 },
+  { args: ['stats', '--since', '2025-11-04T09:15', '--until', '2025-11-04T11:20', '--json'], code: 0 },
   // Every phase has its evidence and no rule is broken.
   { args: ['verify', 'day1', '--date', '2025-11-04', '--json'], code: 0 },
   // 18 of 30 succeeded on 2025-11-04: success_rate fails.

@@ -90,8 +90,8 @@ describe('bad requests', () => {
     ['days=1.5', /days must be integer/],
     ['days=', /days must be integer/],
     ['days=1&days=2', /days/],
-    ['until=2025-02-30', /until must match format "date"/],
-    ['until=yesterday', /until must match format "date"/],
+    ['until=2025-02-30', /until must be a date as YYYY-MM-DD/],
+    ['until=yesterday', /until must be a day \(YYYY-MM-DD\) or a time/],
     ['day=3', /unknown query parameter day/],
   ])('answers stats?%s with 400 and a JSON error naming the parameter', async (query, message) => {
     const response = await get(`/admin/report-updates/stats?${query}`);
@@ -145,6 +145,7 @@ describe('monitoring endpoints', () => {
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
         '/admin/anomalies',
+        '/admin/report-updates/attempts',
         '/admin/report-updates/cost',
         '/admin/report-updates/stats',
         '/admin/report-updates/whatif',

@@ -51,6 +51,12 @@ async function dayStore() {
  * 7 487.9 s, 7 501 s and 15 898 s; mean 30 886.9 s / 3 = 10 295.633 s = 2.8599 h → 2.86.
  * 000660 and 035720 succeeded once each, so they have no gap; the pooled mean is 005930's.
  * updates_per_day over 7 days: 005930 4/7 = 0.5714, 000660 1/7 = 0.1429, 035720 1/7 = 0.1429.
+ * Durations, start to the record that decided the outcome (#10 abandoned has none):
+ *   #1 7.68 s, #2 8.0, #3 30.03 (the generator's failure line), #4 6.7, #5 7.1, #6 9.1,
+ *   #7 30.03 (the A/B failure line), #8 6.1, #9 7.1. Sorted: 6.1 6.7 7.1 7.1 7.68 8 9.1 30.03 30.03;
+ *   nearest rank: p50 = the ⌈4.5⌉ = 5th = 7.68, p95 = the ⌈8.55⌉ = 9th = 30.03.
+ *   market_open (#2 3 4): 6.7 8 30.03 → p50 2nd = 8, p95 3rd; trading (#5 6 7 8): 6.1 7.1 9.1 30.03
+ *   → p50 2nd = 7.1, p95 ⌈3.8⌉ = 4th; pre_market #1 alone, after_hours #9 alone.
  */
 const DAY_STATS = {
   period_days: 7,
@@ -76,6 +82,14 @@ const DAY_STATS = {
     { stock_code: '005930', updates: 4, succeeded: 4, failed: 0, updates_per_day: 0.5714 }, // #1 2 6 9
     { stock_code: '035720', updates: 2, succeeded: 1, failed: 1, updates_per_day: 0.1429 }, // #4 7
   ],
+  duration_seconds: { count: 9, p50: 7.68, p95: 30.03, max: 30.03 },
+  duration_seconds_by_phase: {
+    pre_market: { count: 1, p50: 7.68, p95: 7.68, max: 7.68 },
+    market_open: { count: 3, p50: 8, p95: 30.03, max: 30.03 },
+    trading: { count: 4, p50: 7.1, p95: 30.03, max: 30.03 },
+    market_close: { count: 0, p50: null, p95: null, max: null },
+    after_hours: { count: 1, p50: 7.1, p95: 7.1, max: 7.1 },
+  },
 };
 
 describe('stats of the example day', () => {

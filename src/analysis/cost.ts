@@ -36,6 +36,9 @@ export interface CostDocument {
   days: DayCost[];
   by_stock: StockCost[];
   projected_30d_cost_usd: number;
+  /** `cost --month`: the month, and its total projected from the days elapsed (the total once it is over). */
+  month?: string;
+  projected_month_cost_usd?: number;
 }
 
 // Dollars to a millionth: the smallest printed price is $0.001, and sums stay free of float noise.
@@ -95,4 +98,14 @@ export async function computeCost(db: Kysely<Database>, window: Window, pricePer
     by_stock: [...stocks.values()].sort((a, b) => b.calls - a.calls || a.stock_code.localeCompare(b.stock_code)),
     projected_30d_cost_usd: roundUsd((totalCost / window.days) * 30),
   };
+}
+
+/**
+ * `cost --month`: the month's total projected from the KST calendar days elapsed (today counts as
+ * elapsed) while the month is the current one; the total itself once it is over (or not begun).
+ */
+export function withMonthProjection(doc: CostDocument, month: Window & { month: string }, nowMs: number): CostDocument {
+  const current = nowMs >= month.fromMs && nowMs < month.untilMs;
+  const elapsedDays = current ? daysBetween(month.firstDay, kstDay(nowMs)).length : month.days;
+  return { ...doc, month: month.month, projected_month_cost_usd: roundUsd((doc.total_cost_usd / elapsedDays) * month.days) };
 }

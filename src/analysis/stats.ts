@@ -8,6 +8,7 @@ import { PHASES, type Phase } from '../market/rules.js';
 import { HOUR_MS, isoKst, type Window } from '../market/time.js';
 import type { Database } from '../store/schema.js';
 import { attemptSummariesIn, type AttemptSummary } from './attempts.js';
+import { durationSeconds, durationStats, type DurationStats } from './durations.js';
 
 export interface ReasonCount {
   reason: Reason;
@@ -36,11 +37,16 @@ export interface StatsDocument {
   market_phases: Record<Phase, number>;
   avg_interval_hours: { overall: number | null; by_stock: Record<string, number> };
   by_stock: StockStats[];
+  /** Start to outcome record of the attempts that have one (succeeded or failed, not abandoned). */
+  duration_seconds: DurationStats;
+  duration_seconds_by_phase: Record<Phase, DurationStats>;
 }
 
 // Rounded so that JSON carries no binary float noise (2.0799722222222223 → 2.08).
 export const roundHours = (h: number) => Math.round(h * 100) / 100;
 export const roundRate = (x: number) => Math.round(x * 10_000) / 10_000;
+/** A window's length in days: whole for calendar days, a fraction for a window given by times. */
+export const periodDays = (window: Window) => roundRate(window.days);
 
 export async function computeStats(db: Kysely<Database>, window: Window): Promise<StatsDocument> {
   return statsOf(await attemptSummariesIn(db, window), window);
@@ -61,7 +67,7 @@ export function statsOf(attempts: readonly AttemptSummary[], window: Window): St
   for (const a of attempts) market_phases[a.phase] += 1;
 
   return {
-    period_days: window.days,
+    period_days: periodDays(window),
     from: isoKst(window.fromMs),
     until: isoKst(window.untilMs),
     total_updates: attempts.length,
@@ -72,6 +78,22 @@ export function statsOf(attempts: readonly AttemptSummary[], window: Window): St
     market_phases,
     avg_interval_hours: intervalsOf(attempts),
     by_stock: stockRows(attempts, window.days),
+    ...durationsOf(attempts),
+  };
+}
+
+function durationsOf(attempts: readonly AttemptSummary[]): Pick<StatsDocument, 'duration_seconds' | 'duration_seconds_by_phase'> {
+  const all: number[] = [];
+  const byPhase = Object.fromEntries(PHASES.map((p) => [p, [] as number[]])) as Record<Phase, number[]>;
+  for (const a of attempts) {
+    const s = durationSeconds(a);
+    if (s === null) continue;
+    all.push(s);
+    byPhase[a.phase].push(s);
+  }
+  return {
+    duration_seconds: durationStats(all),
+    duration_seconds_by_phase: Object.fromEntries(PHASES.map((p) => [p, durationStats(byPhase[p])])) as Record<Phase, DurationStats>,
   };
 }
 

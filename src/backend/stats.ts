@@ -10,6 +10,8 @@ import { reasonOf } from '../logs/vocabulary.js';
 import { isPhase, PHASES, type Phase } from '../market/rules.js';
 import { assertTimeZone, isoKst, KST_ZONE, LocalClock, type Window } from '../market/time.js';
 import { barChart, heading } from '../render/table.js';
+import { roundRate } from '../analysis/stats.js';
+import { windowSpan } from '../market/window.js';
 import { openBackend, summaryRows, TABLE, type SummaryRow } from './database.js';
 import { lastUpdatedMs } from './freshness.js';
 
@@ -60,7 +62,7 @@ export function backendStats(rows: readonly SummaryRow[], window: Window, dbTz: 
   }
   return {
     source: 'backend',
-    period_days: window.days,
+    period_days: roundRate(window.days),
     from: isoKst(window.fromMs),
     until: isoKst(window.untilMs),
     stocks_updated: inWindow.length,
@@ -112,7 +114,7 @@ export async function backendStatsOutput(
 }
 
 export function renderBackendStats(doc: BackendStatsDocument, window: Window, color: boolean): string {
-  const span = window.days === 1 ? window.firstDay : `${window.firstDay} to ${window.lastDay}`;
+  const span = windowSpan(window);
   const out = [
     heading(`Latest report update per stock, ${span} (backend database)`, color),
     `  ${doc.stocks_updated} stock${doc.stocks_updated === 1 ? '' : 's'} updated in the window` +

@@ -6,9 +6,11 @@ import type { Command } from 'commander';
 import { findAnomalies, kindLabel, type AnomaliesDocument, type Anomaly } from '../analysis/anomalies.js';
 import { logEnd } from '../analysis/attempts.js';
 import { CliError, UsageError } from '../errors.js';
-import { isoKst, kstDay, parseDay, parseDays, windowOf, type Window } from '../market/time.js';
+import { isoKst, type Window } from '../market/time.js';
+import { parseWindow, WINDOW_HELP, windowLength, windowSpan, type WindowFlags } from '../market/window.js';
 import { parseWebhookUrl, postJson, redactWebhookUrl } from '../notify/webhook.js';
 import { formatUsd, heading, table } from '../render/table.js';
+import { wrap } from '../render/wrap.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
 import { formatOption, jsonOption, outputFormat, TABLE_OR_JSON, type TableOrJson } from './output.js';
 
@@ -17,9 +19,7 @@ export const DEFAULT_DAYS = 1;
 /** Lines of the Slack text before it says "and N more". */
 const TEXT_LINES = 20;
 
-interface AnomaliesFlags {
-  days?: string;
-  until?: string;
+interface AnomaliesFlags extends WindowFlags {
   json?: boolean;
   format?: TableOrJson;
   notifyWebhook?: string;
@@ -32,15 +32,14 @@ export interface AnomaliesOptions {
 }
 
 export function parseAnomaliesOptions(flags: AnomaliesFlags, ctx: Context): AnomaliesOptions {
-  const days = parseDays(flags.days, DEFAULT_DAYS);
-  const until = flags.until === undefined ? kstDay(ctx.now()) : parseDay(flags.until, 'until');
+  const window = parseWindow(flags, ctx.now(), DEFAULT_DAYS);
   let webhook: URL | null = null;
   if (flags.notifyWebhook !== undefined) {
     webhook = parseWebhookUrl(flags.notifyWebhook);
     // The value may hold a secret: the message does not repeat it.
     if (!webhook) throw new UsageError('--notify-webhook must be an http:// or https:// URL');
   }
-  return { window: windowOf(days, until), json: outputFormat(flags, TABLE_OR_JSON) === 'json', webhook };
+  return { window, json: outputFormat(flags, TABLE_OR_JSON) === 'json', webhook };
 }
 
 export function register(program: Command, ctx: Context): void {
@@ -48,7 +47,8 @@ export function register(program: Command, ctx: Context): void {
     .command('anomalies')
     .description('find update storms, repeated trigger 2, failure spikes, silent failures (placeholder reports), rule violations and phase mismatches; exit 1 when any')
     .option('--days <n>', `KST calendar days, 1–30 (default ${DEFAULT_DAYS}: today)`)
-    .option('--until <YYYY-MM-DD>', 'last day of the window, inclusive (default: today, KST)')
+    .option('--since <duration|time>', WINDOW_HELP.since)
+    .option('--until <day|time>', WINDOW_HELP.until)
     .addOption(formatOption(TABLE_OR_JSON))
     .addOption(jsonOption())
     .option('--notify-webhook <url>', 'when anomalies are found, POST the JSON document (with a Slack-compatible text field) to this URL')
@@ -61,7 +61,7 @@ export function register(program: Command, ctx: Context): void {
       }));
       if (end === null) ctx.io.err('warning: the store holds no logs yet; run craveny-ops ingest first');
       else if (end < options.window.fromMs) ctx.io.err(`warning: the logs end at ${isoKst(end)}, before the window; ingest the latest logs first`);
-      ctx.io.out(options.json ? JSON.stringify(doc, null, 2) : renderAnomalies(doc, options.window, ctx.io.color));
+      ctx.io.out(options.json ? JSON.stringify(doc, null, 2) : renderAnomalies(doc, options.window, ctx.io.color, ctx.io.width));
       if (doc.anomalies.length === 0) return;
       ctx.exitCode = 1;
       if (options.webhook) {
@@ -72,16 +72,17 @@ export function register(program: Command, ctx: Context): void {
 }
 
 function windowName(window: Window): string {
-  return window.days === 1 ? window.firstDay : `${window.firstDay} to ${window.lastDay}`;
+  return windowSpan(window);
 }
 
 const shortTime = (iso: string) => iso.slice(0, 19).replace('T', ' ');
 
-export function renderAnomalies(doc: AnomaliesDocument, window: Window, color: boolean): string {
-  const title = `Anomalies, ${windowName(window)} (${window.days} day${window.days === 1 ? '' : 's'}, KST)`;
+/** `wrapAt`: a terminal's width; a pipe keeps every detail on one line, for grep. */
+export function renderAnomalies(doc: AnomaliesDocument, window: Window, color: boolean, wrapAt?: number): string {
+  const title = `Anomalies, ${windowName(window)} (${windowLength(window)})`;
   if (doc.anomalies.length === 0) return `${heading(title, color)}\n\n  no anomalies`;
   // Within one day the date goes without saying; minutes keep the table inside 80 columns.
-  const clock = (iso: string) => (window.days === 1 ? iso.slice(11, 16) : `${iso.slice(5, 10)} ${iso.slice(11, 16)}`);
+  const clock = (iso: string) => (window.firstDay === window.lastDay ? iso.slice(11, 16) : `${iso.slice(5, 10)} ${iso.slice(11, 16)}`);
   const rows = doc.anomalies.map((a) => [
     kindLabel(a),
     a.stock_code ?? '–',
@@ -97,7 +98,8 @@ export function renderAnomalies(doc: AnomaliesDocument, window: Window, color: b
     align: ['left', 'left', 'left', 'right', 'right', 'right'],
     color,
   });
-  const details = doc.anomalies.map((a) => `  ${kindLabel(a)}${a.stock_code ? ' ' + a.stock_code : ''}: ${a.detail}`);
+  // Details are sentences: wrapped at the terminal's width, continued under their first word.
+  const details = doc.anomalies.flatMap((a) => wrap(`  ${kindLabel(a)}${a.stock_code ? ' ' + a.stock_code : ''}: ${a.detail}`, wrapAt ?? Infinity, '    '));
   return [heading(`${title}: ${doc.anomalies.length} found`, color), '', grid, '', ...details].join('\n');
 }
 

@@ -10,6 +10,27 @@ export interface Io {
   /** Colours, spinners and progress bars: only on a terminal and never with NO_COLOR. */
   color: boolean;
   stderrIsTTY: boolean;
+  /** The terminal's columns when stdout is one; unset in a pipe (layouts then take a stable 80). */
+  width?: number;
+}
+
+/**
+ * Colours by the conventions: `--no-color` always wins; FORCE_COLOR (set, and not 0 or false)
+ * colours even a pipe; NO_COLOR (set and not empty) and TERM=dumb switch them off; else a
+ * terminal gets them.
+ */
+export function colorWanted(isTTY: boolean, env: NodeJS.ProcessEnv, noColorFlag = false): boolean {
+  if (noColorFlag) return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return !/^(0|false)$/i.test(force.trim());
+  if (env.NO_COLOR) return false;
+  if (env.TERM === 'dumb') return false;
+  return isTTY;
+}
+
+/** Spinners and progress bars redraw lines: a real terminal only, never dumb, never with NO_COLOR or --no-color. */
+export function animationWanted(isTTY: boolean, env: NodeJS.ProcessEnv, noColorFlag = false): boolean {
+  return isTTY && !noColorFlag && !env.NO_COLOR && env.TERM !== 'dumb';
 }
 
 export interface Context {
@@ -22,14 +43,16 @@ export interface Context {
   exitCode: number;
 }
 
-export function processContext(): Context {
+export function processContext(argv: readonly string[] = []): Context {
   const tty = process.stdout.isTTY === true;
+  const noColor = argv.includes('--no-color');
   return {
     io: {
       out: (text) => process.stdout.write(text.endsWith('\n') ? text : text + '\n'),
       err: (text) => process.stderr.write(text.endsWith('\n') ? text : text + '\n'),
-      color: tty && !process.env.NO_COLOR,
-      stderrIsTTY: process.stderr.isTTY === true && !process.env.NO_COLOR,
+      color: colorWanted(tty, process.env, noColor),
+      stderrIsTTY: animationWanted(process.stderr.isTTY === true, process.env, noColor),
+      width: tty ? process.stdout.columns : undefined,
     },
     env: process.env,
     // A getter: Node builds the stdin stream on first use, which costs a command that never reads it ~2 ms.

@@ -1,10 +1,11 @@
 /** `craveny-ops cost`: LLM calls per day and per stock, their estimated cost, a 30-day projection. */
 import type { Command } from 'commander';
-import { computeCost, type CostDocument } from '../analysis/cost.js';
+import { computeCost, withMonthProjection, type CostDocument } from '../analysis/cost.js';
 import { UsageError } from '../errors.js';
 import type { Window } from '../market/time.js';
+import { monthWindow, WINDOW_HELP, type WindowFlags } from '../market/window.js';
 import { toCsv } from '../render/csv.js';
-import { barChart, formatUsd, heading, table } from '../render/table.js';
+import { barChart, formatUsd, heading, outputWidth, table, TERMINAL_WIDTH } from '../render/table.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
 import { formatOption, jsonOption, outputFormat } from './output.js';
 import { DEFAULT_DAYS, windowFromFlags, windowTitle } from './stats.js';
@@ -12,9 +13,8 @@ import { DEFAULT_DAYS, windowFromFlags, windowTitle } from './stats.js';
 export const FORMATS = ['table', 'json', 'csv'] as const;
 export type CostFormat = (typeof FORMATS)[number];
 
-interface CostFlags {
-  days?: string;
-  until?: string;
+interface CostFlags extends WindowFlags {
+  month?: string;
   pricePerCall?: string;
   json?: boolean;
   format?: CostFormat;
@@ -22,6 +22,8 @@ interface CostFlags {
 
 export interface CostOptions {
   window: Window;
+  /** `--month`: the window is that calendar month. */
+  month: (Window & { month: string }) | null;
   /** The option's price; null when not given (the config's, if any, applies). */
   pricePerCall: number | null;
   format: CostFormat;
@@ -36,8 +38,13 @@ export function parsePrice(text: string): number {
 }
 
 export function parseCostOptions(flags: CostFlags, ctx: Context): CostOptions {
+  if (flags.month !== undefined && (flags.days ?? flags.since ?? flags.until) !== undefined) {
+    throw new UsageError('--month is a window of its own: give it without --days, --since or --until');
+  }
+  const month = flags.month === undefined ? null : monthWindow(flags.month);
   return {
-    window: windowFromFlags(flags, ctx),
+    window: month ?? windowFromFlags(flags, ctx),
+    month,
     pricePerCall: flags.pricePerCall === undefined ? null : parsePrice(flags.pricePerCall),
     format: outputFormat(flags, FORMATS),
   };
@@ -48,7 +55,9 @@ export function register(program: Command, ctx: Context): void {
     .command('cost')
     .description('LLM calls per day and per stock, estimated cost, 30-day projection')
     .option('--days <n>', `KST calendar days, 1–30 (default ${DEFAULT_DAYS})`)
-    .option('--until <YYYY-MM-DD>', 'last day of the window, inclusive (default: today, KST)')
+    .option('--since <duration|time>', WINDOW_HELP.since)
+    .option('--until <day|time>', WINDOW_HELP.until)
+    .option('--month <YYYY-MM>', 'the calendar month in KST as the window (any length), with its projected total')
     .option('--price-per-call <usd>', "price of one LLM call in USD (default: the config's pricePerCall, else each line's 비용예상, else 0.001)")
     .addOption(formatOption(FORMATS, 'output: a table, the JSON document, or the days as CSV'))
     .addOption(jsonOption())
@@ -56,8 +65,9 @@ export function register(program: Command, ctx: Context): void {
       const options = parseCostOptions(flags, ctx);
       const config = await configOf(command, ctx);
       const price = options.pricePerCall ?? config.pricePerCall;
-      const doc = await withStore(storeSpecOf(command, ctx, config), (store) => computeCost(store.db, options.window, price));
-      ctx.io.out(renderCost(doc, options, ctx.io.color));
+      const window = await withStore(storeSpecOf(command, ctx, config), (store) => computeCost(store.db, options.window, price));
+      const doc = options.month ? withMonthProjection(window, options.month, ctx.now()) : window;
+      ctx.io.out(renderCost(doc, options, ctx.io.color, outputWidth(ctx.io.width)));
     });
 }
 
@@ -65,7 +75,7 @@ function dayFigures(d: CostDocument['days'][number]): string {
   return `${String(d.calls).padStart(4)} calls ${formatUsd(d.cost_usd).padStart(10)} ${String(d.updates).padStart(4)} attempts`;
 }
 
-export function renderCost(doc: CostDocument, options: CostOptions, color: boolean): string {
+export function renderCost(doc: CostDocument, options: CostOptions, color: boolean, width = TERMINAL_WIDTH): string {
   if (options.format === 'json') return JSON.stringify(doc, null, 2);
   if (options.format === 'csv') return toCsv(['date', 'calls', 'cost_usd', 'updates'], doc.days.map((d) => [d.date, d.calls, d.cost_usd, d.updates]));
 
@@ -73,13 +83,14 @@ export function renderCost(doc: CostDocument, options: CostOptions, color: boole
   const out: string[] = [heading(windowTitle('LLM calls', options.window), color), ''];
   out.push(`  ${doc.total_calls} call${doc.total_calls === 1 ? '' : 's'}, ${formatUsd(doc.total_cost_usd)} (counted from ${source})`);
   out.push(`  price per call ${formatUsd(doc.price_per_call)}${options.pricePerCall === null && doc.calls_source === 'llm_cost_lines' ? ' where a line prints none' : ''}`);
-  out.push(`  projected 30 days: ${formatUsd(doc.projected_30d_cost_usd)}`);
+  if (doc.projected_month_cost_usd !== undefined) out.push(`  projected ${doc.month}: ${formatUsd(doc.projected_month_cost_usd)}`);
+  else out.push(`  projected 30 days: ${formatUsd(doc.projected_30d_cost_usd)}`);
 
   out.push('', heading('Calls per day', color));
   out.push(
     barChart(
       doc.days.map((d) => ({ label: d.date, value: d.calls, shown: dayFigures(d) })),
-      { color },
+      { color, width },
     ),
   );
 

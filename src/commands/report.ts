@@ -5,7 +5,7 @@ import { findAnomalies } from '../analysis/anomalies.js';
 import { attemptsIn, logEnd } from '../analysis/attempts.js';
 import { computeCost } from '../analysis/cost.js';
 import { failureCause } from '../analysis/metrics.js';
-import { computeStats } from '../analysis/stats.js';
+import { computeStats, periodDays } from '../analysis/stats.js';
 import { verifyDay1 } from '../analysis/verify-day1.js';
 import { verifyWeek } from '../analysis/verify-week.js';
 import { computeWhatIf } from '../analysis/whatif-read.js';
@@ -13,6 +13,7 @@ import type { Config } from '../config.js';
 import { krxDay } from '../market/calendar.js';
 import { addDays, daysBetween, isoKst, kstDay, kstHour, type Window } from '../market/time.js';
 import { renderHtml, type ReportDocument } from '../render/html.js';
+import { WINDOW_HELP, type WindowFlags } from '../market/window.js';
 import type { Database } from '../store/schema.js';
 import { parsePrice } from './cost.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
@@ -25,10 +26,8 @@ const FAILURES_SHOWN = 20;
 /** The verify week table covers at most the window's last seven days: Day 2–7 of a rollout. */
 const WEEK_DAYS = 7;
 
-interface ReportFlags {
+interface ReportFlags extends WindowFlags {
   html: string;
-  days?: string;
-  until?: string;
   pricePerCall?: string;
   whatif?: string;
 }
@@ -39,14 +38,15 @@ export function register(program: Command, ctx: Context): void {
     .description('write an HTML dashboard (charts, per-stock table, verification verdicts) as one self-contained file')
     .requiredOption('--html <file>', 'the HTML file to write (- for stdout)')
     .option('--days <n>', `KST calendar days, 1–30 (default ${DEFAULT_DAYS})`)
-    .option('--until <YYYY-MM-DD>', 'last day of the window, inclusive (default: today, KST)')
+    .option('--since <duration|time>', WINDOW_HELP.since)
+    .option('--until <day|time>', WINDOW_HELP.until)
     .option('--price-per-call <usd>', "price of one LLM call in USD (default: the config's pricePerCall, else each line's 비용예상, else 0.001)")
     .option('--whatif <file>', "add a what-if section: the window replayed under these rules (as whatif --rules)")
     .action(async (flags: ReportFlags, command: Command) => {
       const window = windowFromFlags(flags, ctx);
       const explicitPrice = flags.pricePerCall === undefined ? null : parsePrice(flags.pricePerCall);
       const config = await configOf(command, ctx);
-      const whatif = flags.whatif === undefined ? null : await parseWhatIfOptions({ days: flags.days, until: flags.until, rules: flags.whatif }, config, ctx);
+      const whatif = flags.whatif === undefined ? null : await parseWhatIfOptions({ days: flags.days, since: flags.since, until: flags.until, rules: flags.whatif }, config, ctx);
       const doc = await withStore(storeSpecOf(command, ctx, config), async ({ db }) => {
         const report = await buildReport(db, window, config, explicitPrice ?? config.pricePerCall, ctx.now());
         if (whatif) report.whatif = await computeWhatIf(db, window, { ...whatif, actualRules: config.rules, pricePerCall: explicitPrice ?? config.pricePerCall });
@@ -94,7 +94,7 @@ export async function buildReport(db: Kysely<Database>, window: Window, config: 
 
   return {
     generated_at: isoKst(nowMs),
-    window: { days: window.days, first_day: window.firstDay, last_day: window.lastDay, from: stats.from, until: stats.until },
+    window: { days: periodDays(window), first_day: window.firstDay, last_day: window.lastDay, from: stats.from, until: stats.until },
     log_end: end === null ? null : isoKst(end),
     stats,
     cost,

@@ -3,6 +3,9 @@ import net from 'node:net';
 import type { Command } from 'commander';
 import { CliError, UsageError } from '../errors.js';
 import { openStore } from '../store/store.js';
+import { follow, parseInterval, stopOnSignals } from '../ingest/follow.js';
+import type { IngestSummary } from '../ingest/ingest.js';
+import { assertTimeZone, KST_ZONE } from '../market/time.js';
 import { configOf, storeSpecOf, type Context } from './context.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -10,6 +13,10 @@ export const DEFAULT_PORT = 8765;
 const MIN_TOKEN_LENGTH = 16;
 
 interface ServeFlags {
+  follow?: string[];
+  interval?: string;
+  logTz?: string;
+  sourceHost?: string;
   host?: string;
   port?: string;
   token?: string;
@@ -47,9 +54,18 @@ export function register(program: Command, ctx: Context): void {
     .option('--host <address>', `address to listen on (default ${DEFAULT_HOST}; a non-loopback address needs a token)`)
     .option('--port <n>', `TCP port, 0 for any free one (default ${DEFAULT_PORT})`)
     .option('--token <token>', 'require Authorization: Bearer <token> on every endpoint but /healthz (env CRAVENY_OPS_TOKEN)')
+    .option('--follow <files...>', 'also ingest these log files as ingest --follow does, so that /metrics and the API are live')
+    .option('--interval <duration>', 'with --follow: how often to look (5s, 500ms, 1m; default 5s)')
+    .option('--log-tz <zone>', `with --follow: IANA time zone of the log's timestamps (default ${KST_ZONE})`)
+    .option('--source-host <name>', 'with --follow: the host these logs come from (default: this machine)')
     .action(async (flags: ServeFlags, command: Command) => {
       const options = parseServeOptions(flags, ctx.env);
       const config = await configOf(command, ctx);
+      const following = flags.follow ?? [];
+      if (following.includes('-')) throw new UsageError('--follow reads files, not stdin (-)');
+      if (!following.length && (flags.interval ?? flags.logTz ?? flags.sourceHost) !== undefined) throw new UsageError('--interval, --log-tz and --source-host need --follow');
+      const intervalMs = parseInterval(flags.interval);
+      const logTz = assertTimeZone(flags.logTz ?? config.logTz ?? KST_ZONE);
       const store = await openStore(storeSpecOf(command, ctx, config));
       try {
         // Loaded here, not at the top: fastify and swagger would slow every other command's start.
@@ -63,23 +79,32 @@ export function register(program: Command, ctx: Context): void {
           throw new CliError(`cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`, 2);
         }
         ctx.io.err(`craveny-ops: serving ${store.location} at ${address} (API docs ${address}/docs, metrics ${address}/metrics); Ctrl-C stops`);
-        const signal = await stopSignal();
-        ctx.io.err(`craveny-ops: ${signal}: finishing open requests and stopping`);
-        await app.close();
+        const stop = stopOnSignals((signal) => ctx.io.err(`craveny-ops: ${signal}: finishing open requests${following.length ? ' and the current batch' : ''} and stopping`));
+        try {
+          const host = flags.sourceHost ?? ctx.hostname;
+          const onRound = (summary: IngestSummary) => {
+            for (const f of summary.files) if (f.error) ctx.io.err(`warning: ${f.error}`);
+            if (summary.records_added > 0) ctx.io.err(`craveny-ops: ingested ${summary.records_added} records`);
+          };
+          if (following.length) {
+            // A connection of its own: the API's reads then see only committed batches, never one
+            // half-written (on SQLite a read on the writing connection would see inside its transaction).
+            const writer = await openStore(storeSpecOf(command, ctx, config));
+            try {
+              await follow(writer, following, { logTz, host, now: ctx.now, intervalMs, signal: stop.signal, onRound });
+            } finally {
+              await writer.close();
+            }
+          } else {
+            await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
+          }
+        } finally {
+          stop.release();
+          await app.close();
+        }
       } finally {
         await store.close();
       }
     });
 }
 
-function stopSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve(signal);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-}

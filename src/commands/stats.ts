@@ -3,17 +3,17 @@ import type { Command } from 'commander';
 import { logEnd } from '../analysis/attempts.js';
 import { computeStats, type StatsDocument } from '../analysis/stats.js';
 import { backendStatsOutput, type BackendStatsFlags } from '../backend/stats.js';
-import { kstDay, parseDay, parseDays, windowOf, type Window } from '../market/time.js';
-import { barChart, heading, table } from '../render/table.js';
+import type { Window } from '../market/time.js';
+import { parseWindow, WINDOW_HELP, windowLength, windowSpan, type WindowFlags } from '../market/window.js';
+import type { DurationStats } from '../analysis/durations.js';
+import { barChart, heading, outputWidth, table, TERMINAL_WIDTH } from '../render/table.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
 import { formatOption, jsonOption, outputFormat, TABLE_OR_JSON, type TableOrJson } from './output.js';
 
 /** The window when --days is not given: the last week, as the admin API's default. */
 export const DEFAULT_DAYS = 7;
 
-interface StatsFlags {
-  days?: string;
-  until?: string;
+interface StatsFlags extends WindowFlags {
   json?: boolean;
   format?: TableOrJson;
 }
@@ -23,11 +23,9 @@ export interface StatsOptions {
   json: boolean;
 }
 
-/** --days and --until as the contract's window; --until defaults to today in KST. */
-export function windowFromFlags(flags: { days?: string; until?: string }, ctx: Context): Window {
-  const days = parseDays(flags.days, DEFAULT_DAYS);
-  const until = flags.until === undefined ? kstDay(ctx.now()) : parseDay(flags.until, 'until');
-  return windowOf(days, until);
+/** --days/--since and --until as the contract's window; --until defaults to today in KST (or now, with --since). */
+export function windowFromFlags(flags: WindowFlags, ctx: Context, defaultDays = DEFAULT_DAYS): Window {
+  return parseWindow(flags, ctx.now(), defaultDays);
 }
 
 export function parseStatsOptions(flags: StatsFlags, ctx: Context): StatsOptions {
@@ -39,7 +37,8 @@ export function register(program: Command, ctx: Context): void {
     .command('stats')
     .description('report update statistics: totals, reasons, market phases, intervals, per stock')
     .option('--days <n>', `KST calendar days, 1–30 (default ${DEFAULT_DAYS})`)
-    .option('--until <YYYY-MM-DD>', 'last day of the window, inclusive (default: today, KST)')
+    .option('--since <duration|time>', WINDOW_HELP.since)
+    .option('--until <day|time>', WINDOW_HELP.until)
     .addOption(formatOption(TABLE_OR_JSON))
     .addOption(jsonOption())
     .option('--source <logs|backend>', "logs (the store, default) or backend: the backend database's last_update_reason/last_market_phase")
@@ -54,16 +53,15 @@ export function register(program: Command, ctx: Context): void {
         empty: (await logEnd(store.db)) === null,
       }));
       if (empty) ctx.io.err('warning: the store holds no logs yet; run craveny-ops ingest first');
-      ctx.io.out(options.json ? JSON.stringify(doc, null, 2) : renderStats(doc, options.window, ctx.io.color));
+      ctx.io.out(options.json ? JSON.stringify(doc, null, 2) : renderStats(doc, options.window, ctx.io.color, outputWidth(ctx.io.width)));
     });
 }
 
 export function windowTitle(what: string, window: Window): string {
-  const span = window.days === 1 ? window.firstDay : `${window.firstDay} to ${window.lastDay}`;
-  return `${what}, ${span} (${window.days} day${window.days === 1 ? '' : 's'}, KST)`;
+  return `${what}, ${windowSpan(window)} (${windowLength(window)})`;
 }
 
-export function renderStats(doc: StatsDocument, window: Window, color: boolean): string {
+export function renderStats(doc: StatsDocument, window: Window, color: boolean, width = TERMINAL_WIDTH): string {
   const hours = (h: number | null | undefined) => (h == null ? '–' : h.toFixed(2));
   const out: string[] = [heading(windowTitle('Report updates', window), color), ''];
   out.push(
@@ -75,12 +73,26 @@ export function renderStats(doc: StatsDocument, window: Window, color: boolean):
   out.push('', heading('Update reasons', color));
   out.push(
     doc.update_reasons.length
-      ? barChart(doc.update_reasons.map((r) => ({ label: `${r.reason.padEnd(16)}  ${r.label}`, value: r.count })), { color })
+      ? barChart(doc.update_reasons.map((r) => ({ label: `${r.reason.padEnd(16)}  ${r.label}`, value: r.count })), { color, width })
       : '  (no attempts)',
   );
 
   out.push('', heading('Market phases', color));
-  out.push(barChart(Object.entries(doc.market_phases).map(([phase, count]) => ({ label: phase, value: count })), { color }));
+  out.push(barChart(Object.entries(doc.market_phases).map(([phase, count]) => ({ label: phase, value: count })), { color, width }));
+
+  // Present in every document this tool writes; a document from elsewhere (the backend source) may lack it.
+  if (doc.duration_seconds) {
+    const seconds = (s: number | null) => (s === null ? '–' : s.toFixed(1));
+    const row = (label: string, d: DurationStats) => [label, d.count, seconds(d.p50), seconds(d.p95), seconds(d.max)];
+    out.push('', heading('Duration, start to outcome (s)', color));
+    out.push(
+      table(
+        ['phase', 'attempts', 'p50', 'p95', 'max'],
+        [...Object.entries(doc.duration_seconds_by_phase).map(([phase, d]) => row(phase, d)), row('all', doc.duration_seconds)],
+        { align: ['left', 'right', 'right', 'right', 'right'], color },
+      ),
+    );
+  }
 
   if (doc.by_stock.length) {
     out.push('', heading('By stock', color));

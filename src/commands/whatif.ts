@@ -13,10 +13,9 @@ import { configOf, storeSpecOf, withStore, type Context } from './context.js';
 import { parsePrice } from './cost.js';
 import { formatOption, jsonOption, outputFormat, TABLE_OR_JSON, type TableOrJson } from './output.js';
 import { DEFAULT_DAYS, windowFromFlags, windowTitle } from './stats.js';
+import { WINDOW_HELP, type WindowFlags } from '../market/window.js';
 
-interface WhatIfFlags {
-  days?: string;
-  until?: string;
+interface WhatIfFlags extends WindowFlags {
   rules?: string;
   set?: string[];
   fixPredictionCap?: boolean;
@@ -59,7 +58,8 @@ export function register(program: Command, ctx: Context): void {
     .command('whatif')
     .description('replay the window under other trigger rules: LLM calls, cost and report freshness, actual vs what-if')
     .option('--days <n>', `KST calendar days, 1–30 (default ${DEFAULT_DAYS})`)
-    .option('--until <YYYY-MM-DD>', 'last day of the window, inclusive (default: today, KST)')
+    .option('--since <duration|time>', WINDOW_HELP.since)
+    .option('--until <day|time>', WINDOW_HELP.until)
     .option('--rules <file>', "the what-if rules: JSON in the config's `rules` shape (or a config file); keys left out keep the actual rules")
     .option('--set <phase.key=value>', 'change one rule, e.g. trading.ttlHours=3 (repeatable; keys: ttlHours, priceThreshold, directionThreshold, priceTriggerActive)', collect)
     .option('--fix-prediction-cap', 'replay as if the 20-prediction cap defect were fixed (a repeated 새 예측 추가 no longer fires)')

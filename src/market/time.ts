@@ -83,6 +83,8 @@ export interface Window {
   fromMs: number;
   /** Exclusive end. */
   untilMs: number;
+  /** Given by times (`--since`, `--until TIME`): `days` is then the window's length in days, fractional. */
+  byTime?: boolean;
 }
 
 /** The N KST calendar days ending with `until`, inclusive (the contract's `--days N --until D`). */

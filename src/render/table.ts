@@ -1,43 +1,29 @@
 /**
  * Terminal rendering shared by the human-readable views: tables (cli-table3), small horizontal
- * bar charts and number formats. Everything fits 80 columns and reads without colour; colour is
- * added only when the caller's Io allows it.
+ * bar charts and number formats. Everything fits the terminal's width (80 columns in a pipe, so
+ * that tools see a stable layout) and reads without colour; colour is added only when the caller's
+ * Io allows it.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
+import stringWidth from 'string-width';
 
+/** The width of output that is not a terminal, and the least a layout assumes. */
 export const TERMINAL_WIDTH = 80;
+
+/** The columns to lay output out in: a terminal's own width, else the stable default. */
+export function outputWidth(columns: number | undefined): number {
+  return columns !== undefined && Number.isInteger(columns) && columns > 0 ? columns : TERMINAL_WIDTH;
+}
 
 /** A chalk that colours only when asked to (never with NO_COLOR or into a pipe). */
 export function paint(color: boolean): ChalkInstance {
   return new Chalk({ level: color ? 1 : 0 });
 }
 
-// Hangul, CJK and full-width forms take two terminal columns; labels here are Korean.
-const WIDE: ReadonlyArray<readonly [number, number]> = [
-  [0x1100, 0x115f],
-  [0x2e80, 0x303e],
-  [0x3041, 0x33ff],
-  [0x3400, 0x4dbf],
-  [0x4e00, 0x9fff],
-  [0xa960, 0xa97f],
-  [0xac00, 0xd7a3],
-  [0xf900, 0xfaff],
-  [0xfe30, 0xfe4f],
-  [0xff00, 0xff60],
-  [0xffe0, 0xffe6],
-];
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-9;]*m/g;
-
-/** Columns a string takes on a terminal (ANSI colour codes take none). */
+/** Columns a string takes on a terminal: Hangul and CJK take two, ANSI colour codes none. */
 export function displayWidth(text: string): number {
-  let width = 0;
-  for (const ch of text.replace(ANSI, '')) {
-    const cp = ch.codePointAt(0)!;
-    width += WIDE.some(([lo, hi]) => cp >= lo && cp <= hi) ? 2 : 1;
-  }
-  return width;
+  return stringWidth(text);
 }
 
 export function padEnd(text: string, width: number): string {

@@ -17,21 +17,27 @@ import { defaultDay1Date, verifyDay1 } from '../analysis/verify-day1.js';
 import { verifyWeek } from '../analysis/verify-week.js';
 import type { Config } from '../config.js';
 import { CliError } from '../errors.js';
-import { addDays, daysBetween, isoKst, kstDay, parseDay, windowOf } from '../market/time.js';
+import { addDays, daysBetween, isoKst, parseDay } from '../market/time.js';
+import { parseWindow } from '../market/window.js';
+import { listAttempts, OUTCOMES, parseFilters } from '../analysis/attempt-list.js';
+import { REASONS } from '../logs/record.js';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '../render/prometheus.js';
 import type { Database } from '../store/schema.js';
 import {
   anomaliesSchema,
+  attemptsSchema,
   costSchema,
   day1Schema,
   days,
   errorSchema,
   healthSchema,
   querystring,
+  since,
   statsSchema,
   textSchema,
   until,
   weekSchema,
+  windowUntil,
 } from './openapi.js';
 import { registerWhatIf } from './whatif-route.js';
 
@@ -49,6 +55,7 @@ export interface AppOptions {
 // The defaults of the matching commands: stats/cost a week, anomalies a day (a cron's look-back).
 const STATS_DAYS = 7;
 const ANOMALY_DAYS = 1;
+const ATTEMPT_DAYS = 1;
 const MAX_WEEK_DAYS = 30;
 
 /** A request the server understood but cannot answer as asked: 400 with the reason. */
@@ -113,7 +120,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   } as never);
 
   const failures = { 400: errorSchema, ...(options.token ? { 401: errorSchema } : {}) };
-  const window = (q: { days: number; until?: string }) => windowOf(q.days, q.until === undefined ? kstDay(now()) : parseDay(q.until, 'until'));
+  // `days` has a default in the schema, so whether the request gave it is read off the URL: with `since` it is an error.
+  const window = (request: { url: string; query: unknown }, defaultDays: number) => {
+    const q = request.query as { days?: number; since?: string; until?: string };
+    const daysGiven = new URLSearchParams(request.url.split('?')[1] ?? '').has('days');
+    return parseWindow({ days: q.since === undefined || daysGiven ? q.days : undefined, since: q.since, until: q.until }, now(), defaultDays);
+  };
 
   app.get(
     '/admin/report-updates/stats',
@@ -121,11 +133,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       schema: {
         summary: 'Report update statistics (stats --json)',
         tags: ['reports'],
-        querystring: querystring({ days: days(STATS_DAYS), until }),
+        querystring: querystring({ days: days(STATS_DAYS), since, until: windowUntil }),
         response: { 200: statsSchema, ...failures },
       },
     },
-    async (request) => computeStats(db, window(request.query as { days: number; until?: string })),
+    async (request) => computeStats(db, window(request, STATS_DAYS)),
   );
 
   app.get(
@@ -136,15 +148,41 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         tags: ['reports'],
         querystring: querystring({
           days: days(STATS_DAYS),
-          until,
+          since,
+          until: windowUntil,
           price_per_call: { type: 'number', minimum: 0, description: "USD per call (default: the config's pricePerCall, else each line's estimate, else 0.001)" },
         }),
         response: { 200: costSchema, ...failures },
       },
     },
     async (request) => {
-      const q = request.query as { days: number; until?: string; price_per_call?: number };
-      return computeCost(db, window(q), q.price_per_call ?? config.pricePerCall);
+      const q = request.query as { price_per_call?: number };
+      return computeCost(db, window(request, STATS_DAYS), q.price_per_call ?? config.pricePerCall);
+    },
+  );
+
+  app.get(
+    '/admin/report-updates/attempts',
+    {
+      schema: {
+        summary: 'Every update attempt of the window, filtered (attempts --json)',
+        tags: ['reports'],
+        querystring: querystring({
+          stock: { type: 'string', description: 'only this stock: a KRX short code, six digits or capital letters' },
+          days: days(ATTEMPT_DAYS),
+          since,
+          until: windowUntil,
+          reason: { type: 'string', enum: [...REASONS], description: 'only this reason' },
+          outcome: { type: 'string', enum: [...OUTCOMES], description: 'only this outcome (abandoned attempts are failed ones)' },
+          price_per_call: { type: 'number', minimum: 0, description: "USD per call (default: the config's pricePerCall, else each line's estimate, else 0.001)" },
+        }),
+        response: { 200: attemptsSchema, ...failures },
+      },
+    },
+    async (request) => {
+      const q = request.query as { stock?: string; reason?: string; outcome?: string; price_per_call?: number };
+      const filters = parseFilters(q, '');
+      return listAttempts(db, window(request, ATTEMPT_DAYS), filters, q.price_per_call ?? config.pricePerCall);
     },
   );
 
@@ -194,11 +232,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       schema: {
         summary: 'Update storms, repeated triggers, failure spikes, silent failures, rule violations (anomalies --json)',
         tags: ['verify'],
-        querystring: querystring({ days: days(ANOMALY_DAYS), until }),
+        querystring: querystring({ days: days(ANOMALY_DAYS), since, until: windowUntil }),
         response: { 200: anomaliesSchema, ...failures },
       },
     },
-    async (request) => findAnomalies(db, window(request.query as { days: number; until?: string }), config),
+    async (request) => findAnomalies(db, window(request, ANOMALY_DAYS), config),
   );
 
   app.get(

@@ -18,10 +18,26 @@ const obj = (properties: Record<string, unknown>, required = Object.keys(propert
 export const days = (fallback: number) =>
   ({ type: 'integer', minimum: 1, maximum: 30, default: fallback, description: `KST calendar days ending with \`until\`, 1–30 (default ${fallback})` }) as const;
 export const until = { ...DAY, description: 'last KST day of the window, inclusive (default: today in KST)' } as const;
+/** `until` of a window: a day (inclusive) or a time (exclusive), as the commands' --until. */
+export const windowUntil = {
+  type: 'string',
+  description: 'end of the window: a KST day YYYY-MM-DD (inclusive; default today) or a time YYYY-MM-DDTHH:MM[:SS] (exclusive; KST unless it carries an offset)',
+} as const;
+/** `since` of a window, as the commands' --since; excludes `days`. */
+export const since = {
+  type: 'string',
+  description: 'start of the window: a duration back from `until` or now (90m, 24h, 7d) or a time YYYY-MM-DDTHH:MM[:SS] (KST unless it carries an offset); excludes `days`',
+} as const;
 
 export const errorSchema = {
   description: 'The request was not understood (or not allowed); `error` says why',
   ...obj({ error: { type: 'string' } }),
+} as const;
+
+const SECONDS = { type: 'number', nullable: true } as const;
+const durationSchema = {
+  description: 'attempt durations (start to outcome record) in seconds, nearest-rank percentiles',
+  ...obj({ count: COUNT, p50: SECONDS, p95: SECONDS, max: SECONDS }),
 } as const;
 
 const phaseCounts = obj(Object.fromEntries(PHASES.map((p) => [p, COUNT])));
@@ -29,7 +45,7 @@ const phaseCounts = obj(Object.fromEntries(PHASES.map((p) => [p, COUNT])));
 export const statsSchema = {
   description: 'The `stats --json` document of the window',
   ...obj({
-    period_days: COUNT,
+    period_days: { ...NUMBER, description: 'days of the window (a fraction for a window given by times)' },
     from: ISO_TIME,
     until: { ...ISO_TIME, description: 'exclusive end of the window' },
     total_updates: COUNT,
@@ -46,6 +62,8 @@ export const statsSchema = {
       type: 'array',
       items: obj({ stock_code: { type: 'string' }, updates: COUNT, succeeded: COUNT, failed: COUNT, updates_per_day: NUMBER }),
     },
+    duration_seconds: durationSchema,
+    duration_seconds_by_phase: obj(Object.fromEntries(PHASES.map((p) => [p, durationSchema]))),
   }),
 } as const;
 
@@ -161,3 +179,30 @@ export const querystring = (properties: Record<string, unknown>, required: strin
   // An unknown parameter (?day=3) is an error, not silently the default window.
   additionalProperties: false,
 });
+
+export const attemptsSchema = {
+  description: 'The `attempts --json` document: one row per attempt of the window, oldest first',
+  ...obj({
+    from: ISO_TIME,
+    until: { ...ISO_TIME, description: 'exclusive end of the window' },
+    log_end: { ...ISO_TIME, nullable: true },
+    attempts: {
+      type: 'array',
+      items: obj({
+        ts: ISO_TIME,
+        stock_code: { type: 'string' },
+        reason: { type: 'string', enum: [...REASONS] },
+        reason_text: { type: 'string' },
+        phase: { type: 'string', enum: [...PHASES] },
+        outcome: { type: 'string', enum: ['succeeded', 'failed', 'in_flight'] },
+        abandoned: { type: 'boolean' },
+        silent_failure: { type: 'boolean' },
+        completed_ts: { ...ISO_TIME, nullable: true },
+        duration_s: SECONDS,
+        llm_calls: COUNT,
+        cost_usd: NUMBER,
+        error: { type: 'string', nullable: true },
+      }),
+    },
+  }),
+} as const;

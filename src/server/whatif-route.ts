@@ -11,12 +11,10 @@ import type { Config } from '../config.js';
 import { UsageError } from '../errors.js';
 import type { Window } from '../market/time.js';
 import type { Database } from '../store/schema.js';
-import { days, querystring, until } from './openapi.js';
+import { days, querystring, since, windowUntil } from './openapi.js';
 import { whatIfSchema } from './openapi-whatif.js';
 
 interface WhatIfQuery {
-  days: number;
-  until?: string;
   set?: string[];
   rules?: string;
   fix_prediction_cap?: boolean;
@@ -25,7 +23,7 @@ interface WhatIfQuery {
 
 export function registerWhatIf(
   app: FastifyInstance,
-  options: { db: Kysely<Database>; config: Config; window: (q: { days: number; until?: string }) => Window; failures: Record<number, unknown>; defaultDays: number },
+  options: { db: Kysely<Database>; config: Config; window: (request: { url: string; query: unknown }, defaultDays: number) => Window; failures: Record<number, unknown>; defaultDays: number },
 ): void {
   const { db, config } = options;
   app.get(
@@ -36,7 +34,8 @@ export function registerWhatIf(
         tags: ['reports'],
         querystring: querystring({
           days: days(options.defaultDays),
-          until,
+          since,
+          until: windowUntil,
           set: { type: 'array', items: { type: 'string' }, description: 'PHASE.KEY=VALUE, e.g. trading.ttlHours=3 (repeatable), as --set' },
           rules: { type: 'string', description: 'the what-if rules as JSON in the config\'s `rules` shape, as the file of --rules' },
           fix_prediction_cap: { type: 'boolean', default: false, description: 'replay as if the 20-prediction cap defect were fixed' },
@@ -61,7 +60,7 @@ export function registerWhatIf(
         document = await parseRulesDocument(raw, 'query parameter rules');
       }
       const rules = whatIfRules(config.rules, document, sets);
-      return computeWhatIf(db, options.window(q), {
+      return computeWhatIf(db, options.window(request, options.defaultDays), {
         rules,
         actualRules: config.rules,
         fixPredictionCap: q.fix_prediction_cap === true,
