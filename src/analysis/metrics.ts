@@ -18,13 +18,22 @@ import { roundUsd } from './cost.js';
 
 export const FAILURE_CAUSES = ['generation_failed', 'update_error', 'abandoned'] as const;
 export type FailureCause = (typeof FAILURE_CAUSES)[number];
+export const GENERATION_MODES = ['single', 'ab'] as const;
+export type GenerationMode = (typeof GENERATION_MODES)[number];
+/**
+ * Upper bounds (seconds) of the duration histogram's buckets: a generation takes 1–120 s, so the
+ * buckets are dense there; the last two catch commits stuck behind a slow database.
+ */
+export const DURATION_BUCKETS = [1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300] as const;
 
 export interface MetricsSnapshot {
   /** Decided attempts by reason, phase and outcome (in-flight ones are a gauge: they change outcome later). */
   updates: { reason: Reason; phase: Phase; outcome: 'succeeded' | 'failed'; count: number }[];
   failures: Record<FailureCause, number>;
-  /** Attempts whose generation failed while a completion was logged (the A/B defect). */
-  silentFailures: number;
+  /** Attempts whose generation failed while a completion was logged (the placeholder defect), by generation mode. */
+  silentFailures: Record<GenerationMode, number>;
+  /** Durations (start to outcome record) of the attempts with an outcome record, by phase, as histogram buckets. */
+  durations: { phase: Phase; buckets: number[]; count: number; sumSeconds: number }[];
   skips: Record<Phase, number>;
   inFlight: number;
   llmCalls: number;
@@ -47,8 +56,9 @@ const EVERYTHING = { fromMs: Number.MIN_SAFE_INTEGER, untilMs: Number.MAX_SAFE_I
  */
 export async function collectMetrics(db: Db, pricePerCall: number | null): Promise<MetricsSnapshot> {
   const end = await logEnd(db);
-  const [outcomes, skips, calls, lastIngestMs, stocksSeen, reports] = await Promise.all([
+  const [outcomes, durations, skips, calls, lastIngestMs, stocksSeen, reports] = await Promise.all([
     outcomeCounts(db, end),
+    durationBuckets(db),
     skipCounts(db),
     llmCallsPerDay(db, pricePerCall),
     lastIngest(db),
@@ -57,6 +67,7 @@ export async function collectMetrics(db: Db, pricePerCall: number | null): Promi
   ]);
   return {
     ...outcomes,
+    durations,
     skips,
     llmCalls: calls.count,
     llmCostUsd: calls.costUsd,
@@ -83,6 +94,7 @@ async function outcomeCounts(db: Db, end: number | null): Promise<Pick<MetricsSn
       status.as('status'),
       cause.as('cause'),
       (eb) => eb.fn.countAll<number>().as('n'),
+      (eb) => eb.fn.sum<number>(sql`case when generation_failed = 1 and completion_logged = 1 and generation_mode = 'ab' then 1 else 0 end`).as('silent_ab'),
       (eb) => eb.fn.sum<number>(sql`generation_failed * completion_logged`).as('silent'),
     ])
     .groupBy(['reason', 'phase', status, cause])
@@ -90,10 +102,12 @@ async function outcomeCounts(db: Db, end: number | null): Promise<Pick<MetricsSn
   const updates = new Map<string, MetricsSnapshot['updates'][number]>();
   const failures = Object.fromEntries(FAILURE_CAUSES.map((c) => [c, 0])) as Record<FailureCause, number>;
   let inFlight = 0;
-  let silentFailures = 0;
+  const silentFailures: Record<GenerationMode, number> = { single: 0, ab: 0 };
   for (const r of rows) {
     const n = Number(r.n);
-    silentFailures += Number(r.silent ?? 0);
+    // A generation without a recorded mode can only be a single-model one (A/B mode logs its own start line).
+    silentFailures.ab += Number(r.silent_ab ?? 0);
+    silentFailures.single += Number(r.silent ?? 0) - Number(r.silent_ab ?? 0);
     if (r.status === 'in_flight') {
       inFlight += n;
       continue;
@@ -112,6 +126,36 @@ async function outcomeCounts(db: Db, end: number | null): Promise<Pick<MetricsSn
     return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
   });
   return { updates: sorted, failures, silentFailures, inFlight };
+}
+
+/**
+ * Cumulative bucket counts per phase, counted in the database: one row per phase whatever the
+ * store's size. Abandoned attempts have no outcome record, hence no duration (as in durations.ts).
+ */
+async function durationBuckets(db: Db): Promise<MetricsSnapshot['durations']> {
+  const elapsed = sql<number>`outcome_ts - ts`;
+  const rows = await db
+    .selectFrom('attempts')
+    .select((eb) => [
+      'phase',
+      eb.fn.countAll<number>().as('n'),
+      eb.fn.sum<number>(elapsed).as('sum_ms'),
+      ...DURATION_BUCKETS.map((le, i) => eb.fn.sum<number>(sql`case when ${elapsed} <= ${sql.lit(le * 1000)} then 1 else 0 end`).as(`b${i}`)),
+    ])
+    .where('outcome', 'is not', null)
+    .where('outcome_ts', 'is not', null)
+    .groupBy('phase')
+    .execute();
+  const byPhase = new Map(rows.map((r) => [r.phase, r as unknown as Record<string, unknown>]));
+  return PHASES.map((phase) => {
+    const r = byPhase.get(phase);
+    return {
+      phase,
+      buckets: DURATION_BUCKETS.map((_, i) => Number(r?.[`b${i}`] ?? 0)),
+      count: Number(r?.n ?? 0),
+      sumSeconds: Number(r?.sum_ms ?? 0) / 1000,
+    };
+  });
 }
 
 export function failureCause(a: Attempt): FailureCause {
