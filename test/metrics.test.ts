@@ -192,6 +192,19 @@ describe('craveny-ops metrics', () => {
     expect(value(families, 'craveny_stocks_seen')).toBe(3);
   });
 
+  it('counts the stocks in an update storm at the log end, by the configured limit', async () => {
+    // The fixture's log end is 23:59; its last hour holds one attempt (000660 at 21:30 is earlier still).
+    expect(value(families, 'craveny_stocks_in_update_storm')).toBe(0);
+    const storm = [0, 10, 20, 30].map((m) => `2025-11-04 23:${String(m + 20).padStart(2, '0')}:00,000 - backend.services.stock_analysis_service - INFO - 종목 005930 업데이트 시작: 강제 업데이트 또는 리포트 없음`);
+    const store = tempStore();
+    await cli(['--db', store, 'ingest', '-'], { stdin: [...fs.readFileSync(DAY, 'utf8').trimEnd().split('\n'), ...storm].join('\n') + '\n' });
+    // Four attempts of 005930 within the hour: more than 3 is a storm; with a limit of 4 it is not.
+    expect(value(parsePrometheus((await cli(['--db', store, 'metrics'])).stdout), 'craveny_stocks_in_update_storm')).toBe(1);
+    const config = path.join(tempDir(), 'config.json');
+    fs.writeFileSync(config, JSON.stringify({ anomalies: { stormAttempts: 4 } }));
+    expect(value(parsePrometheus((await cli(['--db', store, '--config', config, 'metrics'])).stdout), 'craveny_stocks_in_update_storm')).toBe(0);
+  });
+
   it('stamps the last ingest run with the clock of that run', () => {
     // test/helpers pins the clock at 2025-11-05 00:00 KST.
     expect(value(families, 'craveny_ingest_last_run_timestamp_seconds')).toBe(KST('2025-11-05T00:00:00') / 1000);

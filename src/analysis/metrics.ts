@@ -8,10 +8,10 @@
  *   wall clock: the store knows nothing after it. A stalled ingest shows in the two timestamp gauges.
  */
 import { sql, type Kysely } from 'kysely';
-import { DEFAULT_PRICE_PER_CALL } from '../config.js';
+import { DEFAULT_ANOMALY_RULES, DEFAULT_PRICE_PER_CALL, type AnomalyRules } from '../config.js';
 import { REASONS, type Reason } from '../logs/record.js';
 import { PHASES, type Phase } from '../market/rules.js';
-import { addDays, DAY_MS, dayStartMs, KST_OFFSET_MS, kstDay, phaseAt } from '../market/time.js';
+import { addDays, DAY_MS, dayStartMs, KST_OFFSET_MS, kstDay, MINUTE_MS, phaseAt } from '../market/time.js';
 import type { Database } from '../store/schema.js';
 import { ABANDON_AFTER_MS, attemptSummariesIn, logEnd, skipsIn, type Attempt } from './attempts.js';
 import { roundUsd } from './cost.js';
@@ -42,21 +42,24 @@ export interface MetricsSnapshot {
   reports: { phase: Phase; count: number; maxAgeSeconds: number }[];
   /** Distinct stocks with an attempt or skip on the KST day of the log end. */
   stocksSeen: number;
+  /** Stocks with more than the storm limit of attempts in the storm window that ends at the log end. */
+  stocksInStorm: number;
   logEndMs: number | null;
   /** When ingest last read any input (wall clock of that run). */
   lastIngestMs: number | null;
 }
 
 type Db = Kysely<Database>;
+type StormLimit = Pick<AnomalyRules, 'stormAttempts' | 'stormWindowMinutes'>;
 const EVERYTHING = { fromMs: Number.MIN_SAFE_INTEGER, untilMs: Number.MAX_SAFE_INTEGER };
 
 /**
  * `pricePerCall` as for computeCost: an explicit price, or null for each line's printed cost.
  * Everything is counted in the database: a scrape costs the same on a store of a day or of years.
  */
-export async function collectMetrics(db: Db, pricePerCall: number | null): Promise<MetricsSnapshot> {
+export async function collectMetrics(db: Db, pricePerCall: number | null, storm: StormLimit = DEFAULT_ANOMALY_RULES): Promise<MetricsSnapshot> {
   const end = await logEnd(db);
-  const [outcomes, durations, skips, calls, lastIngestMs, stocksSeen, reports] = await Promise.all([
+  const [outcomes, durations, skips, calls, lastIngestMs, stocksSeen, reports, stocksInStorm] = await Promise.all([
     outcomeCounts(db, end),
     durationBuckets(db),
     skipCounts(db),
@@ -64,6 +67,7 @@ export async function collectMetrics(db: Db, pricePerCall: number | null): Promi
     lastIngest(db),
     end === null ? Promise.resolve(0) : stocksSeenOn(db, kstDay(end), end),
     end === null ? Promise.resolve([]) : reportAges(db, end),
+    end === null ? Promise.resolve(0) : stocksInStormAt(db, end, storm),
   ]);
   return {
     ...outcomes,
@@ -73,6 +77,7 @@ export async function collectMetrics(db: Db, pricePerCall: number | null): Promi
     llmCostUsd: calls.costUsd,
     reports,
     stocksSeen,
+    stocksInStorm,
     logEndMs: end,
     lastIngestMs,
   };
@@ -256,6 +261,22 @@ async function llmCallsPerDay(db: Db, pricePerCall: number | null): Promise<{ co
     }
   }
   return { count, costUsd: roundUsd(cost) };
+}
+
+/**
+ * The storm anomaly's test, at the log end only: scraped every minute, a sliding window is what
+ * Prometheus sees, and the query reads one window of the index however large the store.
+ */
+async function stocksInStormAt(db: Db, endMs: number, storm: StormLimit): Promise<number> {
+  const rows = await db
+    .selectFrom('attempts')
+    .select('stock_code')
+    .where('ts', '>', endMs - storm.stormWindowMinutes * MINUTE_MS)
+    .where('ts', '<=', endMs)
+    .groupBy('stock_code')
+    .having((eb) => eb.fn.countAll(), '>', storm.stormAttempts)
+    .execute();
+  return rows.length;
 }
 
 async function lastIngest(db: Db): Promise<number | null> {

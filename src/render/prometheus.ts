@@ -96,6 +96,12 @@ export async function renderPrometheus(m: MetricsSnapshot): Promise<string> {
     registers,
   }).set(m.stocksSeen);
 
+  new Gauge({
+    name: 'craveny_stocks_in_update_storm',
+    help: 'Stocks with more attempts than the storm limit (anomalies.stormAttempts, default 3) in the storm window (default 60 min) ending at the log end.',
+    registers,
+  }).set(m.stocksInStorm);
+
   // Absent rather than 0 for an empty store: a 1970 timestamp would read as "stale for 55 years".
   if (m.logEndMs !== null) {
     new Gauge({
