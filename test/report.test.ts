@@ -106,12 +106,15 @@ describe('craveny-ops report --html', () => {
     const durations = stock_attempts.flatMap((s: { attempts: { duration_s: number | null }[] }) => s.attempts.map((a) => a.duration_s)).filter((d: number | null) => d !== null);
     expect(last.duration_seconds).toEqual(durationStats(durations));
     expect(island(day.html).latency).toEqual(durationStats(durations));
+    // A day with no attempts and no calls folds to one line on a phone; 11-04 does not.
+    expect(day.html).toMatch(/<tr class="quiet"><td data-label="day">2025-10-29 <span class="tag quiet-note">no attempts<\/span><\/td>/);
+    expect(day.html).toMatch(/<tr><td data-label="day">2025-11-04<\/td>/);
     // Quiet days have no success rate (not 0 %), and no latency.
     expect(daily[3]).toMatchObject({ attempts: 0, success_rate: null, duration_seconds: { count: 0, p50: null } });
   });
 
   it('marks days that are not KRX trading days in the daily table, the heatmap and the week table, never as failures', () => {
-    const rows = [...day.html.matchAll(/<tr class="closed">.*?<\/tr>/g)].map((m) => m[0]);
+    const rows = [...day.html.matchAll(/<tr class="closed(?: quiet)?">.*?<\/tr>/g)].map((m) => m[0]);
     // By day and the heatmap each have the weekend's two rows, and only those.
     const byDay = rows.filter((r) => r.includes('data-label="day"'));
     const heat = rows.filter((r) => r.includes('<th class="day">'));
@@ -338,7 +341,7 @@ describe('the report in headless Chromium', () => {
       expect(korean.broken).toEqual([]);
       // Narrow screens stack the wide tables: no table header row is shown, every cell carries its column.
       const headers = await page.evaluate(() => [...document.querySelectorAll('table.stack > thead')].map((h) => getComputedStyle(h).display));
-      expect(new Set(headers)).toEqual(new Set([width < 700 ? 'none' : 'table-header-group']));
+      expect(new Set(headers)).toEqual(new Set([width <= 900 ? 'none' : 'table-header-group']));
 
       expect(seen.requests.every((u) => u.startsWith('file:') || u.startsWith('data:')), seen.requests.join(' ')).toBe(true);
       expect(seen.errors).toEqual([]);
@@ -346,6 +349,25 @@ describe('the report in headless Chromium', () => {
       await page.close();
     });
   }
+
+  it.skipIf(!available)('fits every width from 360 to 1600 px, a month\'s window and an empty store alike', async () => {
+    const month = await reportOf(fixture('logs', 'day.log'), ['--days', '30', '--until', '2025-11-06']);
+    const emptyFile = path.join(tempDir(), 'empty.html');
+    expect((await cli(['--db', tempStore(), 'report', '--html', emptyFile])).code).toBe(0);
+    for (const file of [month.file, emptyFile]) {
+      const { page, seen } = await open(file, 360);
+      await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
+      for (const width of [360, 480, 768, 1024, 1600]) {
+        await page.setViewportSize({ width, height: 900 });
+        // Chart.js follows a resize on its next frames.
+        await page.evaluate(() => new Promise((done) => setTimeout(done, 300)));
+        expect(await overflow(page), `${path.basename(file)} at ${width} px`).toEqual({ page: 0, cards: [] });
+      }
+      expect(seen.errors).toEqual([]);
+      expect(await page.evaluate(() => Object.keys((window as any).Chart.instances).length)).toBeGreaterThanOrEqual(4);
+      await page.close();
+    }
+  });
 
   it.skipIf(!available)('opens a stock\'s attempts from its link in the per-stock table', async () => {
     const day = await reportOf(fixture('logs', 'day.log'), ['--days', '7', '--until', '2025-11-04']);

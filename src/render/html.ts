@@ -189,7 +189,11 @@ const CHART_SCRIPT = `
         datasets: [{ data: reasons.map(function (r) { return r.count; }),
                      backgroundColor: reasons.map(function (r) { return reasonColors[r.reason] || '#999'; }) }]
       },
-      options: { plugins: { legend: { position: 'right' } } }
+      // The legend goes below the doughnut where beside it would be cut off.
+      options: {
+        plugins: { legend: { position: document.getElementById('chart-reasons').parentNode.clientWidth < 420 ? 'bottom' : 'right' } },
+        onResize: function (chart, size) { chart.options.plugins.legend.position = size.width < 420 ? 'bottom' : 'right'; }
+      }
     });
   }
   var phases = Object.keys(data.stats.market_phases);
@@ -307,16 +311,18 @@ tr.closed, tr.closed > * { background: var(--closed); }
 .silent { background: #bf8700; }
 .bad { color: #cf222e; font-weight: 600; }
 .muted { color: var(--muted); }
-.nowrap, th { white-space: nowrap; }
+.nowrap { white-space: nowrap; }
+th { white-space: normal; vertical-align: bottom; }
 .msg { font-family: ui-monospace, "DejaVu Sans Mono", "NanumGothicCoding", monospace; font-size: 12px; white-space: pre-wrap; overflow-wrap: anywhere; }
+.quiet-note { display: none; }
 details { border-top: 1px solid var(--line); padding: 6px 0; }
 details > summary { cursor: pointer; }
 details[open] > summary { margin-bottom: 6px; }
 details:target > summary { font-weight: 600; }
 footer { color: var(--muted); font-size: 12px; margin-top: 8px; }
 
-/* Phones: tables become one block per row, each cell labelled by its column. */
-@media (max-width: 700px) {
+/* Phones and narrow tablets: tables become one block per row, each cell labelled by its column. */
+@media (max-width: 900px) {
   main { padding: 12px; }
   .card { padding: 12px; }
   .chart { height: 220px; }
@@ -325,13 +331,15 @@ footer { color: var(--muted); font-size: 12px; margin-top: 8px; }
   table.stack > thead { display: none; }
   /* Two labelled cells a line; the first cell (the day, stock or time) heads the block. */
   table.stack > tbody > tr { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); column-gap: 16px; border-bottom: 1px solid var(--line); padding: 6px 0; }
-  table.stack > tbody > tr > td { border: 0; padding: 1px 0; text-align: right; min-width: 0; }
+  table.stack > tbody > tr > td { border: 0; padding: 1px 0; text-align: right; min-width: 0; white-space: normal; }
   table.stack > tbody > tr > td::before { content: attr(data-label); float: left; margin-right: 8px; color: var(--muted); text-align: left; font: 12px/1.7 system-ui, sans-serif; }
   table.stack > tbody > tr > td:first-child { grid-column: 1 / -1; text-align: left; font-weight: 600; }
   table.stack > tbody > tr > td:first-child::before { content: none; }
   table.stack > tbody > tr > td.msg, table.stack > tbody > tr > td.block { grid-column: 1 / -1; text-align: left; }
   table.stack > tbody > tr > td.msg::before, table.stack > tbody > tr > td.block::before { float: none; display: block; }
   table.stack > tbody > tr > td.block:empty, table.stack > tbody > tr > td.msg:empty { display: none; }
+  table.stack > tbody > tr.quiet > td:not(:first-child) { display: none; }
+  .quiet-note { display: inline-block; }
   .heat col.day { width: 62px; }
   .heat td { font-size: 0; }
   .heat th { font-size: 9px; }
@@ -355,7 +363,6 @@ footer { color: var(--muted); font-size: 12px; margin-top: 8px; }
   tr, .chart, .kpi, .legend { break-inside: avoid; }
   .chart { height: 190px; }
   th, td { padding: 2px 4px; }
-  th { white-space: normal; }
   .heat td, .heat th { font-size: 7px; }
   .heat col.day { width: 90px; }
   .drilldown { display: none; }
@@ -487,9 +494,14 @@ function phaseTable(stats: StatsDocument): string {
 
 function dayTable(daily: readonly DayRow[]): string {
   const rows = daily.map((d) => {
-    const day = `${esc(d.date)}${closedTag(d)}${d.observed ? '' : ' <span class="tag" title="after the log end">not observed</span>'}`;
+    // A day with nothing to show folds to one line on a phone.
+    const quiet = d.attempts === 0 && d.calls === 0;
+    const day = `${esc(d.date)}${closedTag(d)}${d.observed ? '' : ' <span class="tag" title="after the log end">not observed</span>'}${
+      quiet && d.observed ? ' <span class="tag quiet-note">no attempts</span>' : ''
+    }`;
+    const classes = [d.trading ? '' : 'closed', quiet ? 'quiet' : ''].filter(Boolean).join(' ');
     return (
-      `<tr${d.trading ? '' : ' class="closed"'}>${td('day', day, 'nowrap')}${num('attempts', d.attempts)}${num('succeeded', d.succeeded)}` +
+      `<tr${classes ? ` class="${classes}"` : ''}>${td('day', day)}${num('attempts', d.attempts)}${num('succeeded', d.succeeded)}` +
       td('failed', d.failed ? `<span class="bad">${n(d.failed)}</span>` : '0', 'n') +
       num('success rate', pct(d.success_rate)) +
       td('silent failures', d.silent_failures ? `<span class="bad">${n(d.silent_failures)}</span>` : '0', 'n') +
