@@ -478,7 +478,7 @@ function reasonTable(stats: StatsDocument): string {
   if (!stats.update_reasons.length) return '';
   const rows = stats.update_reasons.map(
     (r) =>
-      `<tr>${td('reason', `<span class="badge" style="background:${REASON_COLORS[r.reason] ?? '#999'}">&nbsp;</span> ${esc(r.reason)}`)}${td('label', esc(r.label))}${num('attempts', r.count)}</tr>`,
+      `<tr>${td('reason', `<span class="badge" style="background:${REASON_COLORS[r.reason] ?? '#999'}">&nbsp;</span> ${esc(r.reason)}`, 'nowrap')}${td('label', esc(r.label))}${num('attempts', r.count)}</tr>`,
   );
   return `<table><thead><tr><th>reason</th><th>label</th><th class="n">attempts</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
@@ -487,7 +487,7 @@ function phaseTable(stats: StatsDocument): string {
   const total = stats.total_updates;
   const rows = Object.entries(stats.market_phases).map(
     ([phase, count]) =>
-      `<tr>${td('phase', `<span class="badge" style="background:${PHASE_COLORS[phase] ?? '#999'}">&nbsp;</span> ${esc(phase)}`)}${num('attempts', count)}${num('share', total ? pct(count / total) : '–')}</tr>`,
+      `<tr>${td('phase', `<span class="badge" style="background:${PHASE_COLORS[phase] ?? '#999'}">&nbsp;</span> ${esc(phase)}`, 'nowrap')}${num('attempts', count)}${num('share', total ? pct(count / total) : '–')}</tr>`,
   );
   return `<table><thead><tr><th>phase</th><th class="n">attempts</th><th class="n">share</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
