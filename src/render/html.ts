@@ -309,6 +309,7 @@ tr.closed, tr.closed > * { background: var(--closed); }
 .badge { display: inline-block; padding: 0 7px; border-radius: 10px; font-size: 12px; font-weight: 600; color: #fff; background: #8c959f; white-space: nowrap; }
 .pass, .succeeded { background: #1a7f37; } .fail, .failed { background: #cf222e; } .inconclusive, .not_exercised, .no_data, .in_flight, .market_closed { background: #8c959f; }
 .silent { background: #bf8700; }
+.dot { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 6px; }
 .bad { color: #cf222e; font-weight: 600; }
 .muted { color: var(--muted); }
 .nowrap { white-space: nowrap; }
@@ -327,6 +328,7 @@ footer { color: var(--muted); font-size: 12px; margin-top: 8px; }
   .card { padding: 12px; }
   .chart { height: 220px; }
   .kpi b { font-size: 18px; }
+  th, td { padding: 4px 5px; }
   table.stack, table.stack > tbody, table.stack > tbody > tr > td { display: block; width: auto; }
   table.stack > thead { display: none; }
   /* Two labelled cells a line; the first cell (the day, stock or time) heads the block. */
@@ -367,7 +369,7 @@ footer { color: var(--muted); font-size: 12px; margin-top: 8px; }
   .heat col.day { width: 90px; }
   .drilldown { display: none; }
   a { color: inherit; text-decoration: none; }
-  .badge, .heat td, tr.closed, tr.closed > *, .swatch, .ramp { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+  .badge, .dot, .heat td, tr.closed, tr.closed > *, .swatch, .ramp { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
 }
 `;
 
@@ -478,7 +480,7 @@ function reasonTable(stats: StatsDocument): string {
   if (!stats.update_reasons.length) return '';
   const rows = stats.update_reasons.map(
     (r) =>
-      `<tr>${td('reason', `<span class="badge" style="background:${REASON_COLORS[r.reason] ?? '#999'}">&nbsp;</span> ${esc(r.reason)}`, 'nowrap')}${td('label', esc(r.label))}${num('attempts', r.count)}</tr>`,
+      `<tr>${td('reason', `<span class="dot" style="background:${REASON_COLORS[r.reason] ?? '#999'}"></span>${esc(r.reason)}`, 'nowrap')}${td('label', esc(r.label))}${num('attempts', r.count)}</tr>`,
   );
   return `<table><thead><tr><th>reason</th><th>label</th><th class="n">attempts</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
@@ -487,7 +489,7 @@ function phaseTable(stats: StatsDocument): string {
   const total = stats.total_updates;
   const rows = Object.entries(stats.market_phases).map(
     ([phase, count]) =>
-      `<tr>${td('phase', `<span class="badge" style="background:${PHASE_COLORS[phase] ?? '#999'}">&nbsp;</span> ${esc(phase)}`, 'nowrap')}${num('attempts', count)}${num('share', total ? pct(count / total) : '–')}</tr>`,
+      `<tr>${td('phase', `<span class="dot" style="background:${PHASE_COLORS[phase] ?? '#999'}"></span>${esc(phase)}`, 'nowrap')}${num('attempts', count)}${num('share', total ? pct(count / total) : '–')}</tr>`,
   );
   return `<table><thead><tr><th>phase</th><th class="n">attempts</th><th class="n">share</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
