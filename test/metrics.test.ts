@@ -3,6 +3,9 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { attemptSummariesIn } from '../src/analysis/attempts.js';
+import { durationSeconds } from '../src/analysis/durations.js';
+import { openStore } from '../src/store/store.js';
 import { cli, fixture, tempDir, tempStore } from './helpers.js';
 
 interface Sample {
@@ -35,6 +38,23 @@ function series(families: Family[], name: string): Map<string, number> {
     ]),
   );
 }
+/**
+ * A histogram's samples by its one other label (the parser at hand folds labelled histograms into one):
+ * buckets (upper bound → cumulative count), sum and count.
+ */
+function histogram(text: string, name: string): Map<string, { buckets: Map<number, number>; sum: number; count: number }> {
+  const out = new Map<string, { buckets: Map<number, number>; sum: number; count: number }>();
+  const line = new RegExp(`^${name}_(bucket|sum|count)\\{phase="(\\w+)"(?:,le="([^"]+)")?\\} (\\S+)$`);
+  for (const l of text.split('\n')) {
+    const m = line.exec(l);
+    if (!m) continue;
+    const h = out.get(m[2]) ?? { buckets: new Map(), sum: 0, count: 0 };
+    if (m[1] === 'bucket') h.buckets.set(m[3] === '+Inf' ? Infinity : Number(m[3]), Number(m[4]));
+    else h[m[1] as 'sum' | 'count'] = Number(m[4]);
+    out.set(m[2], h);
+  }
+  return out;
+}
 const value = (families: Family[], name: string, labels = '') => series(families, name).get(labels);
 /** True when `labels` (as series() writes them) has label `name` equal to `v`. */
 const has = (labels: string, name: string, v: string) => labels.split(',').includes(`${name}=${v}`);
@@ -59,7 +79,7 @@ describe('craveny-ops metrics', () => {
     expect(families.length).toBeGreaterThan(8);
     for (const f of families) {
       expect(f.name).toMatch(/^craveny_[a-z_]+$/);
-      expect(['COUNTER', 'GAUGE']).toContain(f.type);
+      expect(['COUNTER', 'GAUGE', 'HISTOGRAM']).toContain(f.type);
       expect(f.help.length).toBeGreaterThan(10);
       if (f.type === 'COUNTER') expect(f.name).toMatch(/_total$/);
     }
@@ -96,7 +116,47 @@ describe('craveny-ops metrics', () => {
       ]),
     );
     // By mode: the placeholder saved after 035720's A/B failure; no single-model one.
-    expect(series(families, 'craveny_report_silent_failures_total')).toEqual(new Map([['mode=single', 0], ['mode=ab', 1]]));
+    expect(series(families, 'craveny_report_silent_failures_total')).toEqual(
+      new Map([
+        ['mode=single', 0],
+        ['mode=ab', 1],
+      ]),
+    );
+  });
+
+  it('starts every known label set of the updates counter at zero, so increase() sees a first failure', async () => {
+    const empty = parsePrometheus((await cli(['--db', tempStore(), 'metrics'])).stdout);
+    const updates = series(empty, 'craveny_report_updates_total');
+    // 6 reasons × 5 phases × 2 outcomes.
+    expect(updates.size).toBe(60);
+    expect([...updates.values()].every((v) => v === 0)).toBe(true);
+    expect(series(empty, 'craveny_report_silent_failures_total')).toEqual(new Map([['mode=single', 0], ['mode=ab', 0]]));
+    expect(series(empty, 'craveny_report_update_skips_total').size).toBe(5);
+    expect(series(empty, 'craveny_reports').size).toBe(5);
+    // The fixture's store: the same 60 series, the fixture's counts among them.
+    expect(series(families, 'craveny_report_updates_total').size).toBe(60);
+    expect(updates.get('outcome=failed,phase=market_close,reason=price_move')).toBe(0);
+  });
+
+  it('exports attempt durations as a histogram by phase, counted like durations.ts', async () => {
+    const hist = histogram(text, 'craveny_report_update_duration_seconds');
+    expect([...hist.keys()]).toEqual(['pre_market', 'market_open', 'trading', 'market_close', 'after_hours']);
+    const store = await openStore(db);
+    const attempts = await attemptSummariesIn(store.db, { fromMs: 0, untilMs: Number.MAX_SAFE_INTEGER });
+    await store.close();
+    for (const [phase, h] of hist) {
+      const durations = attempts.filter((a) => a.phase === phase).map(durationSeconds).filter((d): d is number => d !== null);
+      expect(h.count, phase).toBe(durations.length);
+      expect(h.sum, phase).toBeCloseTo(durations.reduce((x, y) => x + y, 0), 6);
+      for (const [le, n] of h.buckets) expect(n, `${phase} le=${le}`).toBe(durations.filter((d) => d <= le).length);
+      expect(h.buckets.get(Infinity)).toBe(h.count);
+    }
+    // 10 attempts, one abandoned (no outcome record, no duration).
+    expect([...hist.values()].reduce((s, h) => s + h.count, 0)).toBe(9);
+    // Buckets fit generations of 1–120 s.
+    const bounds = [...hist.get('trading')!.buckets.keys()];
+    expect(bounds.filter((b) => b >= 1 && b <= 120).length).toBeGreaterThanOrEqual(8);
+    expect(bounds).toContain(120);
   });
 
   it('counts skips for every phase, zeros included', () => {
@@ -120,7 +180,8 @@ describe('craveny-ops metrics', () => {
   it('gives the oldest report age at the log end, by the phase its report was made in', () => {
     const end = KST('2025-11-04T23:59:00');
     expect(value(families, 'craveny_log_end_timestamp_seconds')).toBe(end / 1000);
-    expect(series(families, 'craveny_report_age_seconds')).toEqual(
+    expect(families.map((f) => f.name)).not.toContain('craveny_report_age_seconds');
+    expect(series(families, 'craveny_oldest_report_age_seconds')).toEqual(
       new Map([
         // 035720's last success 09:15:45.100 (forced, market_open); 000660's 10:40:12.100 (price move); 005930's 15:45:07.100.
         ['phase=market_open', (end - KST('2025-11-04T09:15:45.100')) / 1000],
@@ -129,7 +190,21 @@ describe('craveny-ops metrics', () => {
       ]),
     );
     expect(sum(series(families, 'craveny_reports'))).toBe(3);
+    expect(value(families, 'craveny_reports', 'phase=market_close')).toBe(0);
     expect(value(families, 'craveny_stocks_seen')).toBe(3);
+  });
+
+  it('counts the stocks in an update storm at the log end, by the configured limit', async () => {
+    // The fixture's log end is 23:59; its last hour holds one attempt (000660 at 21:30 is earlier still).
+    expect(value(families, 'craveny_stocks_in_update_storm')).toBe(0);
+    const storm = [0, 10, 20, 30].map((m) => `2025-11-04 23:${String(m + 20).padStart(2, '0')}:00,000 - backend.services.stock_analysis_service - INFO - 종목 005930 업데이트 시작: 강제 업데이트 또는 리포트 없음`);
+    const store = tempStore();
+    await cli(['--db', store, 'ingest', '-'], { stdin: [...fs.readFileSync(DAY, 'utf8').trimEnd().split('\n'), ...storm].join('\n') + '\n' });
+    // Four attempts of 005930 within the hour: more than 3 is a storm; with a limit of 4 it is not.
+    expect(value(parsePrometheus((await cli(['--db', store, 'metrics'])).stdout), 'craveny_stocks_in_update_storm')).toBe(1);
+    const config = path.join(tempDir(), 'config.json');
+    fs.writeFileSync(config, JSON.stringify({ anomalies: { stormAttempts: 4 } }));
+    expect(value(parsePrometheus((await cli(['--db', store, '--config', config, 'metrics'])).stdout), 'craveny_stocks_in_update_storm')).toBe(0);
   });
 
   it('stamps the last ingest run with the clock of that run', () => {

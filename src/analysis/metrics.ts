@@ -8,23 +8,31 @@
  *   wall clock: the store knows nothing after it. A stalled ingest shows in the two timestamp gauges.
  */
 import { sql, type Kysely } from 'kysely';
-import { DEFAULT_PRICE_PER_CALL } from '../config.js';
-import { REASONS, type GenerationMode, type Reason } from '../logs/record.js';
+import { DEFAULT_ANOMALY_RULES, DEFAULT_PRICE_PER_CALL, type AnomalyRules } from '../config.js';
+import { GENERATION_MODES, REASONS, type GenerationMode, type Reason } from '../logs/record.js';
 import { PHASES, type Phase } from '../market/rules.js';
-import { addDays, DAY_MS, dayStartMs, KST_OFFSET_MS, kstDay, phaseAt } from '../market/time.js';
+import { addDays, DAY_MS, dayStartMs, KST_OFFSET_MS, kstDay, MINUTE_MS, phaseAt } from '../market/time.js';
 import type { Database } from '../store/schema.js';
 import { ABANDON_AFTER_MS, attemptSummariesIn, logEnd, skipsIn, type Attempt } from './attempts.js';
 import { roundUsd } from './cost.js';
 
 export const FAILURE_CAUSES = ['generation_failed', 'update_error', 'abandoned'] as const;
 export type FailureCause = (typeof FAILURE_CAUSES)[number];
+export { GENERATION_MODES };
+/**
+ * Upper bounds (seconds) of the duration histogram's buckets: a generation takes 1–120 s, so the
+ * buckets are dense there; the last two catch commits stuck behind a slow database.
+ */
+export const DURATION_BUCKETS = [1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300] as const;
 
 export interface MetricsSnapshot {
   /** Decided attempts by reason, phase and outcome (in-flight ones are a gauge: they change outcome later). */
   updates: { reason: Reason; phase: Phase; outcome: 'succeeded' | 'failed'; count: number }[];
   failures: Record<FailureCause, number>;
-  /** Attempts whose generation failed while a completion was logged (a placeholder report was saved), by generation mode. */
+  /** Attempts whose generation failed while a completion was logged (the placeholder defect), by generation mode. */
   silentFailures: Record<GenerationMode, number>;
+  /** Durations (start to outcome record) of the attempts with an outcome record, by phase, as histogram buckets. */
+  durations: { phase: Phase; buckets: number[]; count: number; sumSeconds: number }[];
   skips: Record<Phase, number>;
   inFlight: number;
   llmCalls: number;
@@ -33,35 +41,42 @@ export interface MetricsSnapshot {
   reports: { phase: Phase; count: number; maxAgeSeconds: number }[];
   /** Distinct stocks with an attempt or skip on the KST day of the log end. */
   stocksSeen: number;
+  /** Stocks with more than the storm limit of attempts in the storm window that ends at the log end. */
+  stocksInStorm: number;
   logEndMs: number | null;
   /** When ingest last read any input (wall clock of that run). */
   lastIngestMs: number | null;
 }
 
 type Db = Kysely<Database>;
+type StormLimit = Pick<AnomalyRules, 'stormAttempts' | 'stormWindowMinutes'>;
 const EVERYTHING = { fromMs: Number.MIN_SAFE_INTEGER, untilMs: Number.MAX_SAFE_INTEGER };
 
 /**
  * `pricePerCall` as for computeCost: an explicit price, or null for each line's printed cost.
  * Everything is counted in the database: a scrape costs the same on a store of a day or of years.
  */
-export async function collectMetrics(db: Db, pricePerCall: number | null): Promise<MetricsSnapshot> {
+export async function collectMetrics(db: Db, pricePerCall: number | null, storm: StormLimit = DEFAULT_ANOMALY_RULES): Promise<MetricsSnapshot> {
   const end = await logEnd(db);
-  const [outcomes, skips, calls, lastIngestMs, stocksSeen, reports] = await Promise.all([
+  const [outcomes, durations, skips, calls, lastIngestMs, stocksSeen, reports, stocksInStorm] = await Promise.all([
     outcomeCounts(db, end),
+    durationBuckets(db),
     skipCounts(db),
     llmCallsPerDay(db, pricePerCall),
     lastIngest(db),
     end === null ? Promise.resolve(0) : stocksSeenOn(db, kstDay(end), end),
     end === null ? Promise.resolve([]) : reportAges(db, end),
+    end === null ? Promise.resolve(0) : stocksInStormAt(db, end, storm),
   ]);
   return {
     ...outcomes,
+    durations,
     skips,
     llmCalls: calls.count,
     llmCostUsd: calls.costUsd,
     reports,
     stocksSeen,
+    stocksInStorm,
     logEndMs: end,
     lastIngestMs,
   };
@@ -83,8 +98,8 @@ async function outcomeCounts(db: Db, end: number | null): Promise<Pick<MetricsSn
       status.as('status'),
       cause.as('cause'),
       (eb) => eb.fn.countAll<number>().as('n'),
+      (eb) => eb.fn.sum<number>(sql`case when generation_failed = 1 and completion_logged = 1 and generation_mode = 'ab' then 1 else 0 end`).as('silent_ab'),
       (eb) => eb.fn.sum<number>(sql`generation_failed * completion_logged`).as('silent'),
-      (eb) => eb.fn.sum<number>(sql`case when generation_mode = 'ab' then generation_failed * completion_logged else 0 end`).as('silent_ab'),
     ])
     .groupBy(['reason', 'phase', status, cause])
     .execute();
@@ -94,6 +109,7 @@ async function outcomeCounts(db: Db, end: number | null): Promise<Pick<MetricsSn
   const silentFailures: Record<GenerationMode, number> = { single: 0, ab: 0 };
   for (const r of rows) {
     const n = Number(r.n);
+    // A generation without a recorded mode can only be a single-model one (A/B mode logs its own start line).
     silentFailures.ab += Number(r.silent_ab ?? 0);
     silentFailures.single += Number(r.silent ?? 0) - Number(r.silent_ab ?? 0);
     if (r.status === 'in_flight') {
@@ -114,6 +130,36 @@ async function outcomeCounts(db: Db, end: number | null): Promise<Pick<MetricsSn
     return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
   });
   return { updates: sorted, failures, silentFailures, inFlight };
+}
+
+/**
+ * Cumulative bucket counts per phase, counted in the database: one row per phase whatever the
+ * store's size. Abandoned attempts have no outcome record, hence no duration (as in durations.ts).
+ */
+async function durationBuckets(db: Db): Promise<MetricsSnapshot['durations']> {
+  const elapsed = sql<number>`outcome_ts - ts`;
+  const rows = await db
+    .selectFrom('attempts')
+    .select((eb) => [
+      'phase',
+      eb.fn.countAll<number>().as('n'),
+      eb.fn.sum<number>(elapsed).as('sum_ms'),
+      ...DURATION_BUCKETS.map((le, i) => eb.fn.sum<number>(sql`case when ${elapsed} <= ${sql.lit(le * 1000)} then 1 else 0 end`).as(`b${i}`)),
+    ])
+    .where('outcome', 'is not', null)
+    .where('outcome_ts', 'is not', null)
+    .groupBy('phase')
+    .execute();
+  const byPhase = new Map(rows.map((r) => [r.phase, r as unknown as Record<string, unknown>]));
+  return PHASES.map((phase) => {
+    const r = byPhase.get(phase);
+    return {
+      phase,
+      buckets: DURATION_BUCKETS.map((_, i) => Number(r?.[`b${i}`] ?? 0)),
+      count: Number(r?.n ?? 0),
+      sumSeconds: Number(r?.sum_ms ?? 0) / 1000,
+    };
+  });
 }
 
 export function failureCause(a: Attempt): FailureCause {
@@ -236,6 +282,22 @@ async function llmCallsPerDay(db: Db, pricePerCall: number | null): Promise<{ co
     }
   }
   return { count, costUsd: roundUsd(cost) };
+}
+
+/**
+ * The storm anomaly's test, at the log end only: scraped every minute, a sliding window is what
+ * Prometheus sees, and the query reads one window of the index however large the store.
+ */
+async function stocksInStormAt(db: Db, endMs: number, storm: StormLimit): Promise<number> {
+  const rows = await db
+    .selectFrom('attempts')
+    .select('stock_code')
+    .where('ts', '>', endMs - storm.stormWindowMinutes * MINUTE_MS)
+    .where('ts', '<=', endMs)
+    .groupBy('stock_code')
+    .having((eb) => eb.fn.countAll(), '>', storm.stormAttempts)
+    .execute();
+  return rows.length;
 }
 
 async function lastIngest(db: Db): Promise<number | null> {

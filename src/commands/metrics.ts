@@ -20,7 +20,7 @@ export function register(program: Command, ctx: Context): void {
     .option('--textfile <path>', "write atomically to this file for node_exporter's textfile collector (a *.prom file)")
     .action(async (flags: MetricsFlags, command: Command) => {
       const config = await configOf(command, ctx);
-      const text = await withStore(storeSpecOf(command, ctx, config), async ({ db }) => renderPrometheus(await collectMetrics(db, config.pricePerCall)));
+      const text = await withStore(storeSpecOf(command, ctx, config), async ({ db }) => renderPrometheus(await collectMetrics(db, config.pricePerCall, config.anomalies)));
       if (flags.textfile === undefined) {
         ctx.io.out(text);
         return;

@@ -2,8 +2,9 @@
 import type { Command } from 'commander';
 import type { Kysely } from 'kysely';
 import { findAnomalies } from '../analysis/anomalies.js';
-import { attemptsIn, logEnd } from '../analysis/attempts.js';
-import { computeCost } from '../analysis/cost.js';
+import { attemptsIn, logEnd, type Attempt } from '../analysis/attempts.js';
+import { computeCost, roundUsd, type CostDocument } from '../analysis/cost.js';
+import { durationSeconds, durationStats } from '../analysis/durations.js';
 import { failureCause } from '../analysis/metrics.js';
 import { computeStats, periodDays } from '../analysis/stats.js';
 import { verifyDay1 } from '../analysis/verify-day1.js';
@@ -11,8 +12,8 @@ import { verifyWeek } from '../analysis/verify-week.js';
 import { computeWhatIf } from '../analysis/whatif-read.js';
 import type { Config } from '../config.js';
 import { krxDay } from '../market/calendar.js';
-import { addDays, daysBetween, isoKst, kstDay, kstHour, type Window } from '../market/time.js';
-import { renderHtml, type ReportDocument } from '../render/html.js';
+import { addDays, DAY_MS, dayStartMs, daysBetween, HOUR_MS, isoKst, kstDay, kstHour, type Window } from '../market/time.js';
+import { renderHtml, type DayRow, type MonthCost, type ReportDocument, type StockAttempts } from '../render/html.js';
 import { WINDOW_HELP, type WindowFlags } from '../market/window.js';
 import type { Database } from '../store/schema.js';
 import { parsePrice } from './cost.js';
@@ -25,6 +26,8 @@ import { DEFAULT_DAYS, windowFromFlags } from './stats.js';
 const FAILURES_SHOWN = 20;
 /** The verify week table covers at most the window's last seven days: Day 2–7 of a rollout. */
 const WEEK_DAYS = 7;
+/** Attempts listed per stock (the newest); a storm can make thousands, and `attempts --stock` lists them all. */
+export const STOCK_ATTEMPTS_SHOWN = 100;
 
 interface ReportFlags extends WindowFlags {
   html: string;
@@ -65,18 +68,22 @@ export function register(program: Command, ctx: Context): void {
 
 /** Everything the dashboard shows, from the same analysis functions as the commands. */
 export async function buildReport(db: Kysely<Database>, window: Window, config: Config, pricePerCall: number | null, nowMs: number): Promise<ReportDocument> {
-  const [stats, cost, anomalies, attempts, end] = await Promise.all([
+  const monthWindow = monthOf(window.lastDay);
+  const [stats, cost, anomalies, attempts, end, monthCost] = await Promise.all([
     computeStats(db, window),
     computeCost(db, window, pricePerCall),
     findAnomalies(db, window, config),
     attemptsIn(db, window),
     logEnd(db),
+    computeCost(db, monthWindow.soFar, pricePerCall),
   ]);
 
   const days = daysBetween(window.firstDay, window.lastDay);
   const row = new Map(days.map((d, i) => [d, i]));
   const counts = days.map(() => Array<number>(24).fill(0));
   for (const a of attempts) counts[row.get(kstDay(a.ts))!][kstHour(a.ts)] += 1;
+  // An hour that starts after the log end was not observed: no attempts there says nothing.
+  const observed = days.map((d) => Array.from({ length: 24 }, (_, h) => end !== null && dayStartMs(d) + h * HOUR_MS <= end));
 
   const failures = attempts
     .filter((a) => a.status === 'failed')
@@ -98,10 +105,99 @@ export async function buildReport(db: Kysely<Database>, window: Window, config: 
     log_end: end === null ? null : isoKst(end),
     stats,
     cost,
-    heatmap: { days, counts },
+    latency: durationStats(attempts.map(durationSeconds).filter((d): d is number => d !== null)),
+    daily: dailyRows(days, attempts, cost, end),
+    month: monthProjection(monthWindow, monthCost),
+    heatmap: { days, counts, observed },
     day1,
     week,
     anomalies,
     failures,
+    stock_attempts: stockAttempts(attempts),
   };
+}
+
+const isSilent = (a: Attempt) => a.generationFailed && a.completionLogged;
+
+/** One row per day of the window: outcomes, silent failures, latency, calls and cost, and whether the exchange was open. */
+function dailyRows(days: string[], attempts: readonly Attempt[], cost: CostDocument, end: number | null): DayRow[] {
+  const byDay = new Map<string, Attempt[]>(days.map((d) => [d, []]));
+  for (const a of attempts) byDay.get(kstDay(a.ts))!.push(a);
+  const costOf = new Map(cost.days.map((d) => [d.date, d]));
+  return days.map((date) => {
+    const own = byDay.get(date)!;
+    const succeeded = own.filter((a) => a.status === 'succeeded').length;
+    const failed = own.filter((a) => a.status === 'failed').length;
+    const durations = own.map(durationSeconds).filter((d): d is number => d !== null);
+    const k = krxDay(date);
+    return {
+      date,
+      trading: k.trading,
+      closed_because: k.closedBecause,
+      observed: end !== null && dayStartMs(date) <= end,
+      attempts: own.length,
+      succeeded,
+      failed,
+      in_flight: own.length - succeeded - failed,
+      success_rate: succeeded + failed ? Math.round((succeeded / (succeeded + failed)) * 10_000) / 10_000 : null,
+      silent_failures: own.filter(isSilent).length,
+      duration_seconds: durationStats(durations),
+      calls: costOf.get(date)?.calls ?? 0,
+      cost_usd: costOf.get(date)?.cost_usd ?? 0,
+    };
+  });
+}
+
+/** The calendar month of a day, and the part of it up to that day (the cost so far). */
+function monthOf(day: string): { month: string; daysInMonth: number; soFar: Window } {
+  const first = `${day.slice(0, 7)}-01`;
+  const next = addDays(first, 32).slice(0, 7) + '-01';
+  const daysInMonth = Math.round((dayStartMs(next) - dayStartMs(first)) / DAY_MS);
+  const elapsed = daysBetween(first, day).length;
+  return { month: day.slice(0, 7), daysInMonth, soFar: { days: elapsed, firstDay: first, lastDay: day, fromMs: dayStartMs(first), untilMs: dayStartMs(day) + DAY_MS } };
+}
+
+/** The month of the window's last day: its cost from the 1st to that day, projected over the whole month. */
+function monthProjection(m: ReturnType<typeof monthOf>, cost: CostDocument): MonthCost {
+  return {
+    month: m.month,
+    through: m.soFar.lastDay,
+    days_elapsed: m.soFar.days,
+    days_in_month: m.daysInMonth,
+    calls: cost.total_calls,
+    cost_usd: cost.total_cost_usd,
+    projected_cost_usd: roundUsd((cost.total_cost_usd / m.soFar.days) * m.daysInMonth),
+  };
+}
+
+/** Each stock's attempts in the window, newest first, for the per-stock drill-down. */
+function stockAttempts(attempts: readonly Attempt[]): StockAttempts[] {
+  const byStock = new Map<string, Attempt[]>();
+  for (const a of attempts) {
+    const own = byStock.get(a.stockCode);
+    if (own) own.push(a);
+    else byStock.set(a.stockCode, [a]);
+  }
+  return [...byStock.keys()].sort().map((code) => {
+    const own = byStock.get(code)!;
+    return {
+      stock_code: code,
+      total: own.length,
+      failed: own.filter((a) => a.status === 'failed').length,
+      attempts: own
+        .slice(-STOCK_ATTEMPTS_SHOWN)
+        .reverse()
+        .map((a) => ({
+          ts: isoKst(a.ts),
+          reason: a.reason,
+          reason_text: a.reasonText,
+          phase: a.phase,
+          outcome: a.status,
+          abandoned: a.abandoned,
+          silent_failure: isSilent(a),
+          duration_s: durationSeconds(a),
+          error: a.error,
+        })),
+    };
+  });
 }

@@ -28,7 +28,8 @@ export const REASON_LABELS: Record<Reason, string> = {
   other: '기타',
 };
 
-export type GenerationMode = 'single' | 'ab';
+export const GENERATION_MODES = ['single', 'ab'] as const;
+export type GenerationMode = (typeof GENERATION_MODES)[number];
 
 /** One parsed line. Numbers are as printed (rounded by the backend); absent fields are null. */
 export interface LogRecord {

@@ -8,7 +8,8 @@
  * same text, and node_exporter does not get a short-lived process's CPU time.
  */
 import { Counter, Gauge, Registry } from 'prom-client';
-import { FAILURE_CAUSES, type MetricsSnapshot } from '../analysis/metrics.js';
+import { DURATION_BUCKETS, FAILURE_CAUSES, GENERATION_MODES, type MetricsSnapshot } from '../analysis/metrics.js';
+import { REASONS } from '../logs/record.js';
 import { PHASES } from '../market/rules.js';
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -23,6 +24,8 @@ export async function renderPrometheus(m: MetricsSnapshot): Promise<string> {
     labelNames: ['reason', 'phase', 'outcome'] as const,
     registers,
   });
+  // Every known label set starts at zero, so increase() sees the first failure of a new series.
+  for (const reason of REASONS) for (const phase of PHASES) for (const outcome of ['succeeded', 'failed']) updates.inc({ reason, phase, outcome }, 0);
   for (const u of m.updates) updates.inc({ reason: u.reason, phase: u.phase, outcome: u.outcome }, u.count);
 
   const failures = new Counter({
@@ -35,11 +38,13 @@ export async function renderPrometheus(m: MetricsSnapshot): Promise<string> {
 
   const silent = new Counter({
     name: 'craveny_report_silent_failures_total',
-    help: "Attempts whose generation failed although a completion was logged (the generator's placeholder report was saved), by generation mode.",
+    help: 'Attempts whose generation failed although a completion was logged (the placeholder report was saved), by generation mode: single or ab.',
     labelNames: ['mode'] as const,
     registers,
   });
-  for (const mode of ['single', 'ab'] as const) silent.inc({ mode }, m.silentFailures[mode]);
+  for (const mode of GENERATION_MODES) silent.inc({ mode }, m.silentFailures[mode]);
+
+  registry.registerMetric(durationHistogram(m.durations) as never);
 
   const skips = new Counter({
     name: 'craveny_report_update_skips_total',
@@ -74,11 +79,12 @@ export async function renderPrometheus(m: MetricsSnapshot): Promise<string> {
     registers,
   });
   const age = new Gauge({
-    name: 'craveny_report_age_seconds',
-    help: "Age of the oldest current report at the log end, by the market phase in which it was generated.",
+    name: 'craveny_oldest_report_age_seconds',
+    help: "Age of the oldest current report at the log end, by the market phase in which it was generated (absent for a phase with no report).",
     labelNames: ['phase'] as const,
     registers,
   });
+  for (const phase of PHASES) reports.set({ phase }, 0);
   for (const r of m.reports) {
     reports.set({ phase: r.phase }, r.count);
     age.set({ phase: r.phase }, r.maxAgeSeconds);
@@ -89,6 +95,12 @@ export async function renderPrometheus(m: MetricsSnapshot): Promise<string> {
     help: 'Distinct stocks with an update attempt or skip on the KST day of the log end.',
     registers,
   }).set(m.stocksSeen);
+
+  new Gauge({
+    name: 'craveny_stocks_in_update_storm',
+    help: 'Stocks with more attempts than the storm limit (anomalies.stormAttempts, default 3) in the storm window (default 60 min) ending at the log end.',
+    registers,
+  }).set(m.stocksInStorm);
 
   // Absent rather than 0 for an empty store: a 1970 timestamp would read as "stale for 55 years".
   if (m.logEndMs !== null) {
@@ -107,4 +119,29 @@ export async function renderPrometheus(m: MetricsSnapshot): Promise<string> {
   }
 
   return registry.metrics();
+}
+
+const DURATION_NAME = 'craveny_report_update_duration_seconds';
+
+/**
+ * The duration histogram from bucket counts the database already summed. prom-client's Histogram
+ * only takes one observation at a time, which would mean reading every attempt; a registry accepts
+ * any object with get(), and still does the text format and the label escaping itself.
+ */
+function durationHistogram(durations: MetricsSnapshot['durations']) {
+  const values = durations.flatMap((d) => [
+    ...DURATION_BUCKETS.map((le, i) => ({ metricName: `${DURATION_NAME}_bucket`, labels: { phase: d.phase, le }, value: d.buckets[i] })),
+    { metricName: `${DURATION_NAME}_bucket`, labels: { phase: d.phase, le: '+Inf' }, value: d.count },
+    { metricName: `${DURATION_NAME}_sum`, labels: { phase: d.phase }, value: d.sumSeconds },
+    { metricName: `${DURATION_NAME}_count`, labels: { phase: d.phase }, value: d.count },
+  ]);
+  return {
+    name: DURATION_NAME,
+    get: async () => ({
+      name: DURATION_NAME,
+      help: 'Time from an attempt\'s start to its outcome record (success or failure; abandoned attempts have none), by the phase of the attempt.',
+      type: 'histogram',
+      values,
+    }),
+  };
 }

@@ -249,7 +249,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       },
     },
     async (_request, reply) => {
-      const text = await renderPrometheus(await collectMetrics(db, config.pricePerCall));
+      const text = await renderPrometheus(await collectMetrics(db, config.pricePerCall, config.anomalies));
       return reply.type(PROMETHEUS_CONTENT_TYPE).send(text);
     },
   );
