@@ -39,6 +39,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     examples: [
       'craveny-ops stats',
       'craveny-ops stats --days 7 --until 2025-11-09',
+      'craveny-ops stats --since 90m',
       'craveny-ops stats --days 30 --json',
       'craveny-ops stats --source backend --pg "$BACKEND_PG"',
     ],
@@ -48,6 +49,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       'craveny-ops cost --days 30',
       'craveny-ops cost --days 7 --until 2025-11-09 --price-per-call 0.002',
       'craveny-ops cost --days 3 --format csv',
+      'craveny-ops cost --month 2025-11',
     ],
   },
   verify: { examples: ['craveny-ops verify day1 --date 2025-11-04', 'craveny-ops verify week --from 2025-11-03'], exitCodes: CHECK_EXIT_CODES },
@@ -62,6 +64,20 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
   anomalies: {
     examples: ['craveny-ops anomalies', 'craveny-ops anomalies --days 7 --until 2025-11-09 --json', 'craveny-ops anomalies --notify-webhook "$CRAVENY_OPS_WEBHOOK"'],
     exitCodes: ['0  no anomaly found', '1  an anomaly was found (for cron alerting)', '2  usage or input error, or the webhook post failed (the anomalies are still printed)'],
+  },
+  attempts: {
+    examples: [
+      'craveny-ops attempts --stock 005930 --since 2025-11-04T09:00',
+      'craveny-ops attempts --since 24h --outcome failed',
+      'craveny-ops attempts --days 7 --reason price_move --format csv > attempts.csv',
+    ],
+  },
+  whatif: {
+    examples: [
+      'craveny-ops whatif --days 7 --set trading.ttlHours=3',
+      'craveny-ops whatif --days 30 --fix-prediction-cap --json',
+      'craveny-ops whatif --days 7 --rules proposed-rules.json',
+    ],
   },
   report: { examples: ['craveny-ops report --html report.html', 'craveny-ops report --html - --days 30 | gzip > report.html.gz'] },
   serve: {
