@@ -58,8 +58,8 @@ describe('a good config file', () => {
     await cli(['--db', db, 'ingest', fixture('logs', 'day.log')]);
     const run = await cli(['--config', config('good.json'), '--db', db, 'cost', '--json', '--days', '1', '--until', '2025-11-04']);
     expect(run.code).toBe(0);
-    // 10 [LLM_COST] calls × $0.002 (the config's price replaces the printed $0.001)
-    expect([run.json().price_per_call, run.json().total_cost_usd]).toEqual([0.002, 0.02]);
+    // 12 calls (10 [LLM_COST] lines, two of A/B attempts) × $0.002 (the config's price replaces the printed $0.001)
+    expect([run.json().price_per_call, run.json().total_cost_usd]).toEqual([0.002, 0.024]);
   });
 
   it('names the store; $CRAVENY_OPS_DB and then --db override it', async () => {

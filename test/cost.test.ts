@@ -23,22 +23,22 @@ const zeroDay = (date: string) => ({ date, calls: 0, cost_usd: 0, updates: 0 });
 
 /*
  * fixtures/logs/day.log has ten `[LLM_COST]` lines, all `비용예상=$0.001`, so calls_source is
- * llm_cost_lines and each line is one call (the A/B generations at 11:20 and 12:05 print one line
- * each, and those lines are what counts):
- *   005930  07:10:12.530, 09:15:00.110, 11:20:00.010, 15:45:00.010  → 4 calls, $0.004
- *   000660  09:15:08.210, 10:40:05.010, 13:00:00.010, 21:30:00.010  → 4 calls, $0.004
- *   035720  09:15:38.410, 12:05:00.010                              → 2 calls, $0.002
+ * llm_cost_lines; a line is one call, or two when its attempt generated in A/B mode (the attempts
+ * at 11:20 and 12:05 print one line each, for two models' calls):
+ *   005930  07:10:12.530, 09:15:00.110, 11:20:00.010 (A/B), 15:45:00.010  → 5 calls, $0.005
+ *   000660  09:15:08.210, 10:40:05.010, 13:00:00.010, 21:30:00.010        → 4 calls, $0.004
+ *   035720  09:15:38.410, 12:05:00.010 (A/B)                              → 3 calls, $0.003
  * All on 2025-11-04 with its 10 attempts; the six days before have none.
  * updates_per_day = succeeded / 7: 005930 4/7 = 0.5714, 000660 1/7, 035720 1/7 = 0.1429.
- * projected_30d_cost_usd = 0.010 / 7 × 30 = 0.0428571… → 0.042857.
+ * projected_30d_cost_usd = 0.012 / 7 × 30 = 0.0514285… → 0.051429.
  */
 const DAY_COST = {
   from: '2025-10-29T00:00:00+09:00',
   until: '2025-11-05T00:00:00+09:00',
   price_per_call: 0.001,
   calls_source: 'llm_cost_lines',
-  total_calls: 10,
-  total_cost_usd: 0.01,
+  total_calls: 12,
+  total_cost_usd: 0.012,
   days: [
     zeroDay('2025-10-29'),
     zeroDay('2025-10-30'),
@@ -46,15 +46,15 @@ const DAY_COST = {
     zeroDay('2025-11-01'),
     zeroDay('2025-11-02'),
     zeroDay('2025-11-03'),
-    { date: '2025-11-04', calls: 10, cost_usd: 0.01, updates: 10 },
+    { date: '2025-11-04', calls: 12, cost_usd: 0.012, updates: 10 },
   ],
   // Most calls first, then by code.
   by_stock: [
+    { stock_code: '005930', calls: 5, cost_usd: 0.005, updates_per_day: 0.5714 },
     { stock_code: '000660', calls: 4, cost_usd: 0.004, updates_per_day: 0.1429 },
-    { stock_code: '005930', calls: 4, cost_usd: 0.004, updates_per_day: 0.5714 },
-    { stock_code: '035720', calls: 2, cost_usd: 0.002, updates_per_day: 0.1429 },
+    { stock_code: '035720', calls: 3, cost_usd: 0.003, updates_per_day: 0.1429 },
   ],
-  projected_30d_cost_usd: 0.042857,
+  projected_30d_cost_usd: 0.051429,
 };
 
 describe('cost of the example day', () => {
@@ -71,10 +71,10 @@ describe('cost of the example day', () => {
 
   it('projects to 30 days from the window length', async () => {
     const db = await storeOf(fixture('logs', 'day.log'));
-    // 0.010 / 1 × 30 = 0.3; 0.010 / 30 × 30 = 0.01
-    expect((await costJson(db, '--days', '1', '--until', '2025-11-04')).projected_30d_cost_usd).toBe(0.3);
+    // 0.012 / 1 × 30 = 0.36; 0.012 / 30 × 30 = 0.012
+    expect((await costJson(db, '--days', '1', '--until', '2025-11-04')).projected_30d_cost_usd).toBe(0.36);
     const month = await costJson(db, '--days', '30', '--until', '2025-11-04');
-    expect(month.projected_30d_cost_usd).toBe(0.01);
+    expect(month.projected_30d_cost_usd).toBe(0.012);
     expect(month.days).toHaveLength(30);
     expect(month.days[0]).toEqual(zeroDay('2025-10-06'));
   });
@@ -88,10 +88,10 @@ describe('cost of the example day', () => {
     for (const line of lines) expect(displayWidth(line), line).toBeLessThanOrEqual(80);
     expect(run.stdout).not.toMatch(/\u001b\[/);
     expect(lines[0]).toBe('LLM calls, 2025-10-06 to 2025-11-04 (30 days, KST)');
-    expect(run.stdout).toContain('10 calls, $0.010 (counted from [LLM_COST] lines)');
-    expect(run.stdout).toContain('projected 30 days: $0.010');
+    expect(run.stdout).toContain('12 calls, $0.012 (counted from [LLM_COST] lines)');
+    expect(run.stdout).toContain('projected 30 days: $0.012');
     const day = (date: string) => lines.find((l) => l.trimStart().startsWith(date))!;
-    expect(day('2025-11-04')).toMatch(/10 calls\s+\$0\.010\s+10 attempts\s+█+/);
+    expect(day('2025-11-04')).toMatch(/12 calls\s+\$0\.012\s+10 attempts\s+█+/);
     expect(day('2025-11-03')).toMatch(/0 calls\s+\$0\.000\s+0 attempts$/);
   });
 });
@@ -133,7 +133,7 @@ describe('cost from old logs without [LLM_COST] lines', () => {
 describe('the price per call', () => {
   /*
    * printed-cost.log: [LLM_COST] lines printing $0.002 (005930, 2025-11-06 09:15), $0.0035
-   * (005930, 2025-11-06 11:20) and $0.002 (000660, 2025-11-07 13:00).
+   * (005930, 2025-11-06 11:20, an A/B attempt: two calls at that price) and $0.002 (000660, 2025-11-07 13:00).
    */
   const window = ['--days', '2', '--until', '2025-11-07'];
 
@@ -141,22 +141,22 @@ describe('the price per call', () => {
     const db = await storeOf(stats('printed-cost.log'));
     const doc = await costJson(db, ...window);
     expect(doc.price_per_call).toBe(0.001);
-    expect(doc.total_cost_usd).toBe(0.0075); // 0.002 + 0.0035 + 0.002
-    expect(doc.days.map((d: { cost_usd: number }) => d.cost_usd)).toEqual([0.0055, 0.002]);
+    expect(doc.total_cost_usd).toBe(0.011); // 0.002 + 2 × 0.0035 + 0.002
+    expect(doc.days.map((d: { cost_usd: number }) => d.cost_usd)).toEqual([0.009, 0.002]);
     expect(doc.by_stock).toEqual([
-      { stock_code: '005930', calls: 2, cost_usd: 0.0055, updates_per_day: 1 },
+      { stock_code: '005930', calls: 3, cost_usd: 0.009, updates_per_day: 1 },
       { stock_code: '000660', calls: 1, cost_usd: 0.002, updates_per_day: 0.5 },
     ]);
-    expect(doc.projected_30d_cost_usd).toBe(0.1125); // 0.0075 / 2 × 30
+    expect(doc.projected_30d_cost_usd).toBe(0.165); // 0.011 / 2 × 30
   });
 
   it('overrides printed costs with --price-per-call', async () => {
     const db = await storeOf(stats('printed-cost.log'));
     const doc = await costJson(db, ...window, '--price-per-call', '0.0004');
     expect(doc.price_per_call).toBe(0.0004);
-    expect(doc.total_cost_usd).toBe(0.0012); // 3 × 0.0004
-    expect(doc.days.map((d: { cost_usd: number }) => d.cost_usd)).toEqual([0.0008, 0.0004]);
-    expect(doc.projected_30d_cost_usd).toBe(0.018); // 0.0012 / 2 × 30
+    expect(doc.total_cost_usd).toBe(0.0016); // 4 × 0.0004
+    expect(doc.days.map((d: { cost_usd: number }) => d.cost_usd)).toEqual([0.0012, 0.0004]);
+    expect(doc.projected_30d_cost_usd).toBe(0.024); // 0.0016 / 2 × 30
   });
 
   it('prices generation-line calls too', async () => {
@@ -181,7 +181,7 @@ describe('cost formats and windows', () => {
     const run = await cli(['--db', db, 'cost', '--format', 'csv', '--days', '3', '--until', '2025-11-05']);
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(
-      'date,calls,cost_usd,updates\r\n2025-11-03,0,0,0\r\n2025-11-04,10,0.01,10\r\n2025-11-05,0,0,0\r\n',
+      'date,calls,cost_usd,updates\r\n2025-11-03,0,0,0\r\n2025-11-04,12,0.012,10\r\n2025-11-05,0,0,0\r\n',
     );
   });
 
@@ -234,10 +234,10 @@ describe('cost formats and windows', () => {
     const config = path.join(tempDir(), 'craveny-ops.config.json');
     fs.writeFileSync(config, JSON.stringify({ pricePerCall: 0.0005 }));
     const fromConfig = await costJson(db, '--days', '2', '--until', '2025-11-07');
-    expect(fromConfig.total_cost_usd).toBe(0.0075); // no config given: printed costs
+    expect(fromConfig.total_cost_usd).toBe(0.011); // no config given: printed costs
     const run = await cli(['--db', db, '--config', config, 'cost', '--json', '--days', '2', '--until', '2025-11-07']);
-    expect([run.json().price_per_call, run.json().total_cost_usd]).toEqual([0.0005, 0.0015]);
+    expect([run.json().price_per_call, run.json().total_cost_usd]).toEqual([0.0005, 0.002]);
     const flag = await cli(['--db', db, '--config', config, 'cost', '--json', '--days', '2', '--until', '2025-11-07', '--price-per-call', '0.002']);
-    expect([flag.json().price_per_call, flag.json().total_cost_usd]).toEqual([0.002, 0.006]);
+    expect([flag.json().price_per_call, flag.json().total_cost_usd]).toEqual([0.002, 0.008]);
   });
 });

@@ -86,8 +86,9 @@ describe('craveny-ops metrics', () => {
   });
 
   it('follows the naming rules: base units, no stock codes in labels', () => {
-    expect(text).not.toMatch(/stock_code|\b\d{6}\b="|="\d{6}"/);
-    for (const f of families) for (const m of f.metrics) for (const v of Object.values(m.labels ?? {})) expect(v).not.toMatch(/^\d{6}$/);
+    // Codes are [0-9A-Z]{6} (KRX codes may carry a capital letter).
+    expect(text).not.toMatch(/stock_code|\b[0-9A-Z]{6}\b="|="[0-9A-Z]{6}"/);
+    for (const f of families) for (const m of f.metrics) for (const v of Object.values(m.labels ?? {})) expect(v).not.toMatch(/^[0-9A-Z]{6}$/);
     expect(families.map((f) => f.name)).not.toContainEqual(expect.stringMatching(/_(hours|minutes|milliseconds)\b/));
   });
 

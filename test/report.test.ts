@@ -85,7 +85,9 @@ describe('craveny-ops report --html', () => {
     const one = doc.anomalies.anomalies[0];
     doc.anomalies.anomalies = Array.from({ length: 30 }, (_, i) => ({ ...one, detail: `anomaly number ${i}` }));
     const html = renderHtml(doc, '/* no chart bundle needed here */');
-    expect(html).toContain(`${one.kind} ×30`);
+    // The day's one anomaly is its silent A/B failure: the page names the mode with the kind.
+    expect([one.kind, one.mode]).toEqual(['silent_failure', 'ab']);
+    expect(html).toContain('silent_failure (ab) ×30');
     expect(html).toContain('anomaly number 24');
     expect(html).not.toContain('anomaly number 25<');
     expect(html).toContain('5 more not shown');

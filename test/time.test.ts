@@ -27,7 +27,11 @@ describe('a log clock', () => {
   });
 
   it('rejects impossible timestamps', () => {
-    expect(naive('2025-02-30 10:00:00,000')).toBe(Date.UTC(2025, 2, 2, 10)); // Date rolls over; the line parser rejects month 13, hour 24
+    // A day the month does not have is no time, never one in the next month (issue 13).
+    expect(naive('2025-02-30 10:00:00,000')).toBeNaN();
+    expect(naive('2024-02-29 10:00:00,000')).toBe(Date.UTC(2024, 1, 29, 10));
+    expect(naive('2025-04-31 10:00:00,000')).toBeNaN();
+    expect(naive('2025-12-31 23:59:59,999')).toBe(Date.UTC(2025, 11, 31, 23, 59, 59, 999));
     expect(naive('2025-13-01 10:00:00,000')).toBeNaN();
     expect(naive('2025-11-04 24:00:00,000')).toBeNaN();
   });
