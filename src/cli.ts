@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { CliError } from './errors.js';
 import { processContext, type Context } from './commands/context.js';
+import { visible } from './render/text.js';
+import { storeFault } from './store/store.js';
 
 interface CommandModule {
   register(program: Command, ctx: Context): void;
@@ -96,9 +98,12 @@ export async function main(argv: string[], ctx: Context = processContext()): Pro
       // Help and version are successes; every other commander error is a usage error.
       return error.exitCode === 0 ? 0 : 2;
     }
-    if (error instanceof CliError) {
-      ctx.io.err(`craveny-ops: ${error.message}`);
-      return error.exitCode;
+    // A message may quote what the user or a log gave (a flag's value, a file name): it is shown,
+    // never obeyed, and stays one line.
+    const expected = error instanceof CliError ? error : storeFault(error);
+    if (expected) {
+      ctx.io.err(`craveny-ops: ${visible(expected.message)}`);
+      return expected.exitCode;
     }
     ctx.io.err(`craveny-ops: unexpected error: ${(error as Error)?.stack ?? String(error)}`);
     return 70;

@@ -13,7 +13,7 @@ const phaseRule = z
   .partial()
   .strict();
 
-const range = z.object({ min: z.number().optional(), max: z.number().optional() }).strict();
+const range = z.object({ min: z.number().nonnegative().optional(), max: z.number().nonnegative().optional() }).strict();
 
 export const configSchema = z
   .object({
@@ -24,7 +24,8 @@ export const configSchema = z
     week: z
       .object({
         updatesPerStock: range,
-        minSuccessRate: z.number().min(0).max(1),
+        // The rate must be above it, and no rate is above 1.
+        minSuccessRate: z.number().min(0).lt(1),
         callsPerStock: range,
         maxFreshnessHours: positive,
       })

@@ -9,6 +9,7 @@ import { CliError, UsageError } from '../errors.js';
 import { isoKst, kstDay, parseDay, parseDays, windowOf, type Window } from '../market/time.js';
 import { parseWebhookUrl, postJson, redactWebhookUrl } from '../notify/webhook.js';
 import { formatUsd, heading, table } from '../render/table.js';
+import { visible } from '../render/text.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
 import { formatOption, jsonOption, outputFormat, TABLE_OR_JSON, type TableOrJson } from './output.js';
 
@@ -97,7 +98,7 @@ export function renderAnomalies(doc: AnomaliesDocument, window: Window, color: b
     align: ['left', 'left', 'left', 'right', 'right', 'right'],
     color,
   });
-  const details = doc.anomalies.map((a) => `  ${a.kind}${a.stock_code ? ' ' + a.stock_code : ''}: ${a.detail}`);
+  const details = doc.anomalies.map((a) => visible(`  ${a.kind}${a.stock_code ? ' ' + a.stock_code : ''}: ${a.detail}`));
   return [heading(`${title}: ${doc.anomalies.length} found`, color), '', grid, '', ...details].join('\n');
 }
 

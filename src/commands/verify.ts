@@ -11,6 +11,7 @@ import { calendarWarning, krxDay } from '../market/calendar.js';
 import { addDays, daysBetween, parseDay } from '../market/time.js';
 import { day1Suite, junitXml, weekSuite } from '../render/junit.js';
 import { paint, TERMINAL_WIDTH } from '../render/table.js';
+import { visible } from '../render/text.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
 import { formatOption, jsonOption, outputFormat, type OutputFlags } from './output.js';
 
@@ -144,7 +145,7 @@ export function renderDay1(result: Day1Result, color = false): string {
   for (const check of result.checks) {
     table.push([`${check.id}\n(${check.phase})`, show(check.status), check.expectation, check.observed]);
     if (check.violations.length) {
-      const lines = check.violations.map((v) => `${timeOf(v.ts)} ${v.stock_code} ${v.message}\n  → ${v.explanation}`);
+      const lines = check.violations.map((v) => `${visible(`${timeOf(v.ts)} ${v.stock_code} ${v.message}`)}\n  → ${visible(v.explanation)}`);
       table.push([{ colSpan: 4, content: lines.join('\n') }]);
     }
   }
