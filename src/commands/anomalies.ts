@@ -6,7 +6,8 @@ import type { Command } from 'commander';
 import { findAnomalies, type AnomaliesDocument, type Anomaly } from '../analysis/anomalies.js';
 import { logEnd } from '../analysis/attempts.js';
 import { CliError, UsageError } from '../errors.js';
-import { isoKst, kstDay, parseDay, parseDays, windowOf, type Window } from '../market/time.js';
+import { isoKst, kstDay, windowOf, type Window } from '../market/time.js';
+import { DAYS, flagOption, fromFlag, UNTIL } from '../params.js';
 import { parseWebhookUrl, postJson, redactWebhookUrl } from '../notify/webhook.js';
 import { formatUsd, heading, table } from '../render/table.js';
 import { visible } from '../render/text.js';
@@ -33,8 +34,8 @@ export interface AnomaliesOptions {
 }
 
 export function parseAnomaliesOptions(flags: AnomaliesFlags, ctx: Context): AnomaliesOptions {
-  const days = parseDays(flags.days, DEFAULT_DAYS);
-  const until = flags.until === undefined ? kstDay(ctx.now()) : parseDay(flags.until, 'until');
+  const days = fromFlag(DAYS, flags.days, DEFAULT_DAYS);
+  const until = fromFlag(UNTIL, flags.until, null) ?? kstDay(ctx.now());
   let webhook: URL | null = null;
   if (flags.notifyWebhook !== undefined) {
     webhook = parseWebhookUrl(flags.notifyWebhook);
@@ -48,8 +49,8 @@ export function register(program: Command, ctx: Context): void {
   program
     .command('anomalies')
     .description('find update storms, repeated trigger 2, failure spikes, silent A/B failures, rule violations and phase mismatches; exit 1 when any')
-    .option('--days <n>', `KST calendar days, 1–30 (default ${DEFAULT_DAYS}: today)`)
-    .option('--until <YYYY-MM-DD>', 'last day of the window, inclusive (default: today, KST)')
+    .addOption(flagOption(DAYS, `${DEFAULT_DAYS}: today`))
+    .addOption(flagOption(UNTIL))
     .addOption(formatOption(TABLE_OR_JSON))
     .addOption(jsonOption())
     .option('--notify-webhook <url>', 'when anomalies are found, POST the JSON document (with a Slack-compatible text field) to this URL')

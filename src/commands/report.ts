@@ -13,6 +13,7 @@ import { krxDay } from '../market/calendar.js';
 import { addDays, daysBetween, isoKst, kstDay, kstHour, type Window } from '../market/time.js';
 import { renderHtml, type ReportDocument } from '../render/html.js';
 import type { Database } from '../store/schema.js';
+import { DAYS, flagOption, PRICE_PER_CALL, UNTIL } from '../params.js';
 import { parsePrice } from './cost.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
 import { writeAtomically } from './metrics.js';
@@ -35,9 +36,9 @@ export function register(program: Command, ctx: Context): void {
     .command('report')
     .description('write an HTML dashboard (charts, per-stock table, verification verdicts) as one self-contained file')
     .requiredOption('--html <file>', 'the HTML file to write (- for stdout)')
-    .option('--days <n>', `KST calendar days, 1–30 (default ${DEFAULT_DAYS})`)
-    .option('--until <YYYY-MM-DD>', 'last day of the window, inclusive (default: today, KST)')
-    .option('--price-per-call <usd>', "price of one LLM call in USD (default: the config's pricePerCall, else each line's 비용예상, else 0.001)")
+    .addOption(flagOption(DAYS, String(DEFAULT_DAYS)))
+    .addOption(flagOption(UNTIL))
+    .addOption(flagOption(PRICE_PER_CALL))
     .action(async (flags: ReportFlags, command: Command) => {
       const window = windowFromFlags(flags, ctx);
       const explicitPrice = flags.pricePerCall === undefined ? null : parsePrice(flags.pricePerCall);

@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { logEnd } from '../analysis/attempts.js';
 import { computeStats, type StatsDocument } from '../analysis/stats.js';
 import { backendStatsOutput, type BackendStatsFlags } from '../backend/stats.js';
-import { kstDay, parseDay, parseDays, windowOf, type Window } from '../market/time.js';
+import { kstDay, windowOf, type Window } from '../market/time.js';
+import { DAYS, flagOption, fromFlag, UNTIL } from '../params.js';
 import { barChart, heading, table } from '../render/table.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
 import { formatOption, jsonOption, outputFormat, TABLE_OR_JSON, type TableOrJson } from './output.js';
@@ -25,9 +26,7 @@ export interface StatsOptions {
 
 /** --days and --until as the contract's window; --until defaults to today in KST. */
 export function windowFromFlags(flags: { days?: string; until?: string }, ctx: Context): Window {
-  const days = parseDays(flags.days, DEFAULT_DAYS);
-  const until = flags.until === undefined ? kstDay(ctx.now()) : parseDay(flags.until, 'until');
-  return windowOf(days, until);
+  return windowOf(fromFlag(DAYS, flags.days, DEFAULT_DAYS), fromFlag(UNTIL, flags.until, null) ?? kstDay(ctx.now()));
 }
 
 export function parseStatsOptions(flags: StatsFlags, ctx: Context): StatsOptions {
@@ -38,8 +37,8 @@ export function register(program: Command, ctx: Context): void {
   program
     .command('stats')
     .description('report update statistics: totals, reasons, market phases, intervals, per stock')
-    .option('--days <n>', `KST calendar days, 1–30 (default ${DEFAULT_DAYS})`)
-    .option('--until <YYYY-MM-DD>', 'last day of the window, inclusive (default: today, KST)')
+    .addOption(flagOption(DAYS, String(DEFAULT_DAYS)))
+    .addOption(flagOption(UNTIL))
     .addOption(formatOption(TABLE_OR_JSON))
     .addOption(jsonOption())
     .option('--source <logs|backend>', "logs (the store, default) or backend: the backend database's last_update_reason/last_market_phase")

@@ -15,10 +15,6 @@ const COUNT = { type: 'integer', minimum: 0 } as const;
 const NUMBER = { type: 'number' } as const;
 const obj = (properties: Record<string, unknown>, required = Object.keys(properties)) => ({ type: 'object', properties, required });
 
-export const days = (fallback: number) =>
-  ({ type: 'integer', minimum: 1, maximum: 30, default: fallback, description: `KST calendar days ending with \`until\`, 1–30 (default ${fallback})` }) as const;
-export const until = { ...DAY, description: 'last KST day of the window, inclusive (default: today in KST)' } as const;
-
 export const errorSchema = {
   description: 'The request was not understood (or not allowed); `error` says why',
   ...obj({ error: { type: 'string' } }),
@@ -154,10 +150,3 @@ export const textSchema = (description: string, mediaType: string) => ({
   content: { [mediaType]: { schema: { type: 'string' } } },
 });
 
-export const querystring = (properties: Record<string, unknown>, required: string[] = []) => ({
-  type: 'object',
-  properties,
-  required,
-  // An unknown parameter (?day=3) is an error, not silently the default window.
-  additionalProperties: false,
-});
