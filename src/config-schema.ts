@@ -1,6 +1,7 @@
 /** The shape of the configuration file, checked by zod (see config.ts). */
 import { z } from 'zod';
 import { PHASES } from './market/rules.js';
+import { MAX_PRICE_PER_CALL } from './params.js';
 
 const positive = z.number().positive();
 const phaseRule = z
@@ -19,7 +20,7 @@ export const configSchema = z
   .object({
     store: z.string().min(1),
     logTz: z.string().min(1),
-    pricePerCall: z.number().nonnegative(),
+    pricePerCall: z.number().nonnegative().max(MAX_PRICE_PER_CALL),
     rules: z.object(Object.fromEntries(PHASES.map((p) => [p, phaseRule.optional()]))).strict(),
     week: z
       .object({
