@@ -38,7 +38,7 @@ function dayParam(name: string, description: string): Param<string> {
     name,
     placeholder: '<YYYY-MM-DD>',
     description,
-    schema: { ...DAY_SCHEMA, description: `${description} (a KST calendar day, YYYY-MM-DD)` },
+    schema: DAY_SCHEMA,
     parse(text, label) {
       if (!isDay(text)) throw new UsageError(`${label} must be a date as YYYY-MM-DD, got '${text}'`);
       return text;

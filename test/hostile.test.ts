@@ -174,6 +174,7 @@ describe('a config whose ranges cannot pass is a config error, exit 2', () => {
     const run = await cli(['--db', tempStore(), '--config', file, 'verify', 'week', '--from', '2025-11-01', '--json']);
     expect(run.stderr).not.toMatch(/config/);
     expect([0, 1, 3]).toContain(run.code);
+    expect(run.json()).toMatchObject({ kind: 'week', from: '2025-11-01' });
   });
 });
 

@@ -24,7 +24,7 @@ export function querySchema(params: QueryParams, required: string[] = []): Query
     const [param, fallback] = Array.isArray(entry) ? entry : [entry, undefined];
     properties[param.name] = {
       ...param.schema,
-      description: param.description.replace(/ \(default[^)]*\)$/, '') + (fallback === undefined ? '' : ` (default ${fallback})`),
+      description: fallback === undefined ? param.description : `${param.description.replace(/ \(default[^)]*\)$/, '')} (default ${fallback})`,
       ...(fallback === undefined ? {} : { default: fallback }),
     };
     if (!PARAMS.has(param.name)) throw new Error(`query parameter ${param.name} is not in PARAMS`);
