@@ -4,6 +4,8 @@ import { Command, CommanderError } from 'commander';
 import { CliError, UsageError } from './errors.js';
 import { processContext, type Context } from './commands/context.js';
 import { helpAfterOptions } from './help.js';
+import { visible } from './render/text.js';
+import { storeFault } from './store/store.js';
 
 interface CommandModule {
   register(program: Command, ctx: Context): void;
@@ -135,11 +137,14 @@ export async function main(argv: string[], ctx: Context = processContext()): Pro
       // Help and version are successes; every other commander error is a usage error.
       return error.exitCode === 0 ? 0 : 2;
     }
-    if (error instanceof CliError) {
+    // A message may quote what the user or a log gave (a flag's value, a file name): it is shown,
+    // never obeyed, and stays one line.
+    const expected = error instanceof CliError ? error : storeFault(error);
+    if (expected) {
       // A usage error that names an option first is about how the command was typed: send the reader to its help.
-      const pointer = error instanceof UsageError && error.message.startsWith('--') ? ` ${helpPointer(running)}` : '';
-      ctx.io.err(`${PREFIX}${error.message}${pointer}`);
-      return error.exitCode;
+      const pointer = expected instanceof UsageError && expected.message.startsWith('--') ? ` ${helpPointer(running)}` : '';
+      ctx.io.err(`${PREFIX}${visible(expected.message)}${pointer}`);
+      return expected.exitCode;
     }
     ctx.io.err(`${PREFIX}unexpected error: ${(error as Error)?.stack ?? String(error)}`);
     return 70;

@@ -1,6 +1,7 @@
 /** The shape of the configuration file, checked by zod (see config.ts). */
 import { z } from 'zod';
 import { PHASES } from './market/rules.js';
+import { MAX_PRICE_PER_CALL } from './params.js';
 
 const positive = z.number().positive();
 const phaseRule = z
@@ -13,18 +14,19 @@ const phaseRule = z
   .partial()
   .strict();
 
-const range = z.object({ min: z.number().optional(), max: z.number().optional() }).strict();
+const range = z.object({ min: z.number().nonnegative().optional(), max: z.number().nonnegative().optional() }).strict();
 
 export const configSchema = z
   .object({
     store: z.string().min(1),
     logTz: z.string().min(1),
-    pricePerCall: z.number().nonnegative(),
+    pricePerCall: z.number().nonnegative().max(MAX_PRICE_PER_CALL),
     rules: z.object(Object.fromEntries(PHASES.map((p) => [p, phaseRule.optional()]))).strict(),
     week: z
       .object({
         updatesPerStock: range,
-        minSuccessRate: z.number().min(0).max(1),
+        // The rate must be above it, and no rate is above 1.
+        minSuccessRate: z.number().min(0).lt(1),
         callsPerStock: range,
         maxFreshnessHours: positive,
       })

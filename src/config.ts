@@ -56,6 +56,41 @@ export interface Config {
   anomalies: AnomalyRules;
 }
 
+/** A configuration is a few hundred bytes; this much is surely not one (`--config /dev/zero`). */
+export const MAX_CONFIG_BYTES = 1 << 20;
+/** How long a config that is a pipe (`--config <(…)`) may take to arrive. */
+const PIPE_WAIT_MS = 10_000;
+
+/**
+ * The file's text, read up to MAX_CONFIG_BYTES whatever it is (a device never ends, a FIFO may
+ * have no writer): opened without blocking, so neither can hold the command forever.
+ */
+function readBounded(file: string): string {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  try {
+    const buf = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+    let length = 0;
+    const until = Date.now() + PIPE_WAIT_MS;
+    while (length < buf.length) {
+      let n: number;
+      try {
+        n = fs.readSync(fd, buf, length, buf.length - length, null);
+      } catch (error) {
+        // A pipe whose writer has not written yet.
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() > until) throw error;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+        continue;
+      }
+      if (n === 0) break;
+      length += n;
+    }
+    if (length > MAX_CONFIG_BYTES) throw new UsageError(`config ${file}: larger than ${MAX_CONFIG_BYTES >> 10} KiB, so not a craveny-ops configuration`);
+    return buf.toString('utf8', 0, length);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 export async function loadConfig(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<Config> {
   const file = explicit ?? env.CRAVENY_OPS_CONFIG ?? (fs.existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : null);
   if (!file) {
@@ -71,10 +106,11 @@ export async function loadConfig(explicit: string | undefined, env: NodeJS.Proce
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    raw = JSON.parse(readBounded(file));
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (error as Error).message;
     throw new UsageError(`config ${file}: ${why}`);
   }
   // zod is loaded only when there is a file to check: most runs have none, and it is a large module.
@@ -94,5 +130,10 @@ export async function loadConfig(explicit: string | undefined, env: NodeJS.Proce
     maxFreshnessHours: c.week?.maxFreshnessHours ?? DEFAULT_WEEK_RULES.maxFreshnessHours,
   };
   const anomalies: AnomalyRules = { ...DEFAULT_ANOMALY_RULES, ...c.anomalies };
+  // Checked on the merged values: `{"min": 12}` alone is as impossible against the default max of 10.
+  for (const key of ['updatesPerStock', 'callsPerStock'] as const) {
+    const { min, max } = week[key];
+    if (min > max) throw new UsageError(`config ${file}: week.${key}: min ${min} is above max ${max}, so no day could pass`);
+  }
   return { file, store: c.store ?? null, logTz: c.logTz ?? null, pricePerCall: c.pricePerCall ?? null, rules, week, anomalies };
 }

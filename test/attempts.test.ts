@@ -197,7 +197,7 @@ describe('GET /admin/report-updates/attempts', () => {
 
   it.each([
     ['stock=5930', /stock must be a KRX short code/],
-    ['reason=ttl', /reason must be equal to one of the allowed values/],
+    ['reason=ttl', /^reason must be one of new_prediction, ttl_expired, price_move, direction_change, forced, other, got 'ttl'$/],
     ['since=2h&days=2', /since and --days exclude each other|exclude each other/],
     ['since=2025-11-04T10:00&until=2025-11-04T09:00', /before it starts/],
   ])('answers ?%s with 400 and a JSON error', async (query, message) => {

@@ -165,12 +165,12 @@ describe('the price per call', () => {
     expect([doc.price_per_call, doc.total_cost_usd]).toEqual([0.01, 0.04]); // 4 calls × $0.01
   });
 
-  for (const bad of ['cheap', '-0.001', '', '0x10', '1,5', 'Infinity']) {
+  for (const bad of ['cheap', '-0.001', '', '0x10', '1,5', 'Infinity', '1e308', '100.01', ' 0.001']) {
     it(`rejects --price-per-call '${bad}' with exit 2 and one line`, async () => {
       const run = await cli(['--db', tempStore(), 'cost', '--price-per-call', bad]);
       expect(run.code).toBe(2);
       expect(run.stdout).toBe('');
-      expect(run.stderr).toBe(`craveny-ops: --price-per-call must be a price in USD such as 0.001, got '${bad}' (see craveny-ops cost --help)\n`);
+      expect(run.stderr).toBe(`craveny-ops: --price-per-call must be a price in USD from 0 to 100 such as 0.001, got '${bad}' (see craveny-ops cost --help)\n`);
     });
   }
 });

@@ -100,7 +100,7 @@ describe('craveny-ops report --html', () => {
     expect(daily.map((d: { trading: boolean }) => d.trading)).toEqual([true, true, true, false, false, true, true]);
     expect(daily[3].closed_because).toBe('Saturday');
     const last = daily[6];
-    expect(last).toMatchObject({ attempts: 10, succeeded: 6, failed: 4, in_flight: 0, success_rate: 0.6, silent_failures: 1, calls: 10, cost_usd: 0.01, observed: true });
+    expect(last).toMatchObject({ attempts: 10, succeeded: 6, failed: 4, in_flight: 0, success_rate: 0.6, silent_failures: 1, calls: 12, cost_usd: 0.012, observed: true });
     // Nine attempts with an outcome record (one abandoned): 6.1 6.7 7.1 7.1 7.7 8.0 9.1 30 30 s, nearest rank.
     expect(last.duration_seconds.count).toBe(9);
     expect(last.duration_seconds.p50).toBeCloseTo(7.7, 0);
@@ -137,11 +137,12 @@ describe('craveny-ops report --html', () => {
       through: '2025-11-04',
       days_elapsed: 4,
       days_in_month: 30,
-      calls: 10,
-      cost_usd: 0.01,
-      projected_cost_usd: 0.075,
+      // Two of the day's [LLM_COST] lines belong to A/B attempts: two calls each.
+      calls: 12,
+      cost_usd: 0.012,
+      projected_cost_usd: 0.09,
     });
-    expect(day.html).toContain('projected for 2025-11 ($0.0100 in 4 of 30 days)');
+    expect(day.html).toContain('projected for 2025-11 ($0.0120 in 4 of 30 days)');
   });
 
   it('lists each stock\'s attempts, newest first, in a section its row links to', () => {

@@ -84,15 +84,15 @@ describe('the admin API documents', () => {
 
 describe('bad requests', () => {
   it.each([
-    ['days=0', /days must be >= 1/],
-    ['days=31', /days must be <= 30/],
-    ['days=abc', /days must be integer/],
-    ['days=1.5', /days must be integer/],
-    ['days=', /days must be integer/],
-    ['days=1&days=2', /days/],
-    ['until=2025-02-30', /until must be a date as YYYY-MM-DD/],
-    ['until=yesterday', /until must be a day \(YYYY-MM-DD\) or a time/],
-    ['day=3', /unknown query parameter day/],
+    ['days=0', /^days must be a whole number from 1 to 30, got '0'$/],
+    ['days=31', /^days must be a whole number from 1 to 30, got '31'$/],
+    ['days=abc', /^days must be a whole number from 1 to 30, got 'abc'$/],
+    ['days=1.5', /^days must be a whole number from 1 to 30, got '1.5'$/],
+    ['days=', /^days must be a whole number from 1 to 30, got ''$/],
+    ['days=1&days=2', /^query parameter days is given more than once$/],
+    ['until=2025-02-30', /^until must be a day \(YYYY-MM-DD\) or a time \(YYYY-MM-DDTHH:MM, KST unless it carries an offset\), got '2025-02-30'$/],
+    ['until=yesterday', /^until must be a day \(YYYY-MM-DD\) or a time \(YYYY-MM-DDTHH:MM, KST unless it carries an offset\), got 'yesterday'$/],
+    ['day=3', /^unknown query parameter day$/],
   ])('answers stats?%s with 400 and a JSON error naming the parameter', async (query, message) => {
     const response = await get(`/admin/report-updates/stats?${query}`);
     expect(response.statusCode).toBe(400);
@@ -105,9 +105,9 @@ describe('bad requests', () => {
     ['/admin/verify/week', /from is required/],
     ['/admin/verify/week?from=2025-11-04&to=2025-11-01', /before/],
     ['/admin/verify/week?from=2025-10-01&to=2025-11-04', /at most 30/],
-    ['/admin/verify/day1?date=2025-13-01', /date must match format/],
-    ['/admin/report-updates/cost?price_per_call=-1', /price_per_call must be >= 0/],
-    ['/admin/anomalies?days=99', /days must be <= 30/],
+    ['/admin/verify/day1?date=2025-13-01', /^date must be a date as YYYY-MM-DD, got '2025-13-01'$/],
+    ['/admin/report-updates/cost?price_per_call=-1', /^price_per_call must be a price in USD from 0 to 100 such as 0.001, got '-1'$/],
+    ['/admin/anomalies?days=99', /^days must be a whole number from 1 to 30, got '99'$/],
   ])('answers %s with 400 and a JSON error', async (url, message) => {
     const response = await get(url);
     expect(response.statusCode).toBe(400);

@@ -11,6 +11,7 @@ import { parseWindow, WINDOW_HELP, windowLength, windowSpan, type WindowFlags } 
 import { parseWebhookUrl, postJson, redactWebhookUrl } from '../notify/webhook.js';
 import { formatUsd, heading, table } from '../render/table.js';
 import { wrap } from '../render/wrap.js';
+import { visible } from '../render/text.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
 import { formatOption, jsonOption, outputFormat, TABLE_OR_JSON, type TableOrJson } from './output.js';
 
@@ -99,7 +100,7 @@ export function renderAnomalies(doc: AnomaliesDocument, window: Window, color: b
     color,
   });
   // Details are sentences: wrapped at the terminal's width, continued under their first word.
-  const details = doc.anomalies.flatMap((a) => wrap(`  ${kindLabel(a)}${a.stock_code ? ' ' + a.stock_code : ''}: ${a.detail}`, wrapAt ?? Infinity, '    '));
+  const details = doc.anomalies.flatMap((a) => wrap(visible(`  ${kindLabel(a)}${a.stock_code ? ' ' + a.stock_code : ''}: ${a.detail}`), wrapAt ?? Infinity, '    '));
   return [heading(`${title}: ${doc.anomalies.length} found`, color), '', grid, '', ...details].join('\n');
 }
 

@@ -2,7 +2,7 @@
 import os from 'node:os';
 import type { Command } from 'commander';
 import { loadConfig, type Config } from '../config.js';
-import { DEFAULT_STORE, openStore, type Store } from '../store/store.js';
+import { DEFAULT_STORE, openStore, storeFault, type Store } from '../store/store.js';
 
 export interface Io {
   out(text: string): void;
@@ -79,11 +79,16 @@ export function storeSpecOf(command: Command, ctx: Context, config: Config): str
   return (command.optsWithGlobals() as GlobalOptions).db ?? ctx.env.CRAVENY_OPS_DB ?? config.store ?? DEFAULT_STORE;
 }
 
-/** Opens the store (schema brought up to date), runs `fn`, and always closes it. */
+/**
+ * Opens the store (schema brought up to date), runs `fn`, and always closes it. A store fault
+ * that `fn` meets (a corrupt page is found only by the query that reads it) becomes one line.
+ */
 export async function withStore<T>(spec: string, fn: (store: Store) => Promise<T>): Promise<T> {
   const store = await openStore(spec);
   try {
     return await fn(store);
+  } catch (error) {
+    throw storeFault(error, store.location) ?? error;
   } finally {
     await store.close();
   }

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { computeCost, withMonthProjection, type CostDocument } from '../analysis/cost.js';
 import { UsageError } from '../errors.js';
+import { DAYS, flagOf, flagOption, PRICE_PER_CALL } from '../params.js';
 import type { Window } from '../market/time.js';
 import { monthWindow, WINDOW_HELP, type WindowFlags } from '../market/window.js';
 import { toCsv } from '../render/csv.js';
@@ -29,13 +30,7 @@ export interface CostOptions {
   format: CostFormat;
 }
 
-const PRICE = /^\$?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
-
-export function parsePrice(text: string): number {
-  const price = PRICE.test(text.trim()) ? Number(text.trim().replace(/^\$/, '')) : NaN;
-  if (!Number.isFinite(price)) throw new UsageError(`--price-per-call must be a price in USD such as 0.001, got '${text}'`);
-  return price;
-}
+export const parsePrice = (text: string): number => PRICE_PER_CALL.parse(text, flagOf(PRICE_PER_CALL));
 
 export function parseCostOptions(flags: CostFlags, ctx: Context): CostOptions {
   if (flags.month !== undefined && (flags.days ?? flags.since ?? flags.until) !== undefined) {
@@ -54,11 +49,11 @@ export function register(program: Command, ctx: Context): void {
   program
     .command('cost')
     .description('LLM calls per day and per stock, estimated cost, 30-day projection')
-    .option('--days <n>', `KST calendar days, 1–30 (default ${DEFAULT_DAYS})`)
+    .addOption(flagOption(DAYS, String(DEFAULT_DAYS)))
     .option('--since <duration|time>', WINDOW_HELP.since)
     .option('--until <day|time>', WINDOW_HELP.until)
     .option('--month <YYYY-MM>', 'the calendar month in KST as the window (any length), with its projected total')
-    .option('--price-per-call <usd>', "price of one LLM call in USD (default: the config's pricePerCall, else each line's 비용예상, else 0.001)")
+    .addOption(flagOption(PRICE_PER_CALL))
     .addOption(formatOption(FORMATS, 'output: a table, the JSON document, or the days as CSV'))
     .addOption(jsonOption())
     .action(async (flags: CostFlags, command: Command) => {

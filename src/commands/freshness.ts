@@ -5,7 +5,7 @@ import { summaryRows } from '../backend/database.js';
 import { computeFreshness, parseAt, PLACEHOLDER_SUMMARY, placeholderStocks, type FreshnessDocument } from '../backend/freshness.js';
 import { assertTimeZone, KST_ZONE } from '../market/time.js';
 import type { Rules } from '../market/rules.js';
-import { heading, paint, table } from '../render/table.js';
+import { heading, paint, styled, table } from '../render/table.js';
 import { configOf, type Context } from './context.js';
 import { formatOption, jsonOption, outputFormat, TABLE_OR_JSON, type TableOrJson } from './output.js';
 
@@ -82,8 +82,8 @@ export function renderFreshness(doc: FreshnessDocument, color: boolean): string 
           s.stock_code,
           s.last_updated === null ? 'never' : s.last_updated.slice(0, 19).replace('T', ' '),
           s.age_hours === null ? '–' : s.age_hours.toFixed(2),
-          s.stale ? c.red('stale') : c.green('fresh'),
-          s.placeholder ? c.red('placeholder') : 'analysis',
+          styled(s.stale ? c.red('stale') : c.green('fresh')),
+          styled(s.placeholder ? c.red('placeholder') : 'analysis'),
         ]),
         { align: ['left', 'left', 'right', 'left', 'left'], color },
       ),

@@ -5,6 +5,7 @@ import { isoKst } from '../market/time.js';
 import { ingest, type IngestSummary } from '../ingest/ingest.js';
 import { assertTimeZone, KST_ZONE } from '../market/time.js';
 import { createProgress } from '../render/progress.js';
+import { visible } from '../render/text.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
 import { formatOption, jsonOption, outputFormat, TABLE_OR_JSON, type TableOrJson } from './output.js';
 
@@ -88,11 +89,11 @@ async function runFollow(files: string[], flags: IngestFlags, format: TableOrJso
 
 function formatSummary(summary: IngestSummary): string {
   const lines = summary.files.map((f) => {
-    if (f.error) return `${f.path}: not ingested`;
+    if (f.error) return `${visible(f.path)}: not ingested`;
     const malformed = f.malformed
       ? `, ${f.malformed} malformed (line${f.malformed_lines.length > 1 ? 's' : ''} ${f.malformed_lines.join(', ')}${f.malformed > f.malformed_lines.length ? ', …' : ''})`
       : '';
-    return `${f.path}: ${f.lines} new lines, ${f.records} records${malformed}`;
+    return `${visible(f.path)}: ${f.lines} new lines, ${f.records} records${malformed}`;
   });
   lines.push(`records added: ${summary.records_added}`);
   return lines.join('\n');
@@ -100,8 +101,8 @@ function formatSummary(summary: IngestSummary): string {
 
 function warn(ctx: Context, summary: IngestSummary, logTz: string): void {
   for (const f of summary.files) {
-    for (const w of f.warnings) ctx.io.err(`warning: ${w}`);
-    if (f.long_lines) ctx.io.err(`warning: ${f.path}: skipped ${f.long_lines} line(s) longer than 1 MiB`);
+    for (const w of f.warnings) ctx.io.err(`warning: ${visible(w)}`);
+    if (f.long_lines) ctx.io.err(`warning: ${visible(f.path)}: skipped ${f.long_lines} line(s) longer than 1 MiB`);
   }
   if (summary.phase_mismatches > 0) {
     const hint = summary.suggested_log_tz

@@ -16,6 +16,7 @@ import { addDays, DAY_MS, dayStartMs, daysBetween, HOUR_MS, isoKst, kstDay, kstH
 import { renderHtml, type DayRow, type MonthCost, type ReportDocument, type StockAttempts } from '../render/html.js';
 import { WINDOW_HELP, type WindowFlags } from '../market/window.js';
 import type { Database } from '../store/schema.js';
+import { DAYS, flagOption, PRICE_PER_CALL } from '../params.js';
 import { parsePrice } from './cost.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
 import { writeAtomically } from './metrics.js';
@@ -40,10 +41,10 @@ export function register(program: Command, ctx: Context): void {
     .command('report')
     .description('write an HTML dashboard (charts, per-stock table, verification verdicts) as one self-contained file')
     .requiredOption('--html <file>', 'the HTML file to write (- for stdout)')
-    .option('--days <n>', `KST calendar days, 1–30 (default ${DEFAULT_DAYS})`)
+    .addOption(flagOption(DAYS, String(DEFAULT_DAYS)))
     .option('--since <duration|time>', WINDOW_HELP.since)
     .option('--until <day|time>', WINDOW_HELP.until)
-    .option('--price-per-call <usd>', "price of one LLM call in USD (default: the config's pricePerCall, else each line's 비용예상, else 0.001)")
+    .addOption(flagOption(PRICE_PER_CALL))
     .option('--whatif <file>', "add a what-if section: the window replayed under these rules (as whatif --rules)")
     .action(async (flags: ReportFlags, command: Command) => {
       const window = windowFromFlags(flags, ctx);

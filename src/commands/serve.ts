@@ -2,6 +2,7 @@
 import net from 'node:net';
 import type { Command } from 'commander';
 import { CliError, UsageError } from '../errors.js';
+import { visible } from '../render/text.js';
 import { openStore } from '../store/store.js';
 import { follow, parseInterval, stopOnSignals } from '../ingest/follow.js';
 import type { IngestSummary } from '../ingest/ingest.js';
@@ -70,10 +71,11 @@ export function register(program: Command, ctx: Context): void {
       try {
         // Loaded here, not at the top: fastify and swagger would slow every other command's start.
         const { buildApp } = await import('../server/app.js');
-        const app = await buildApp({ db: store.db, config, now: ctx.now, token: options.token, version: program.version(), log: (line) => ctx.io.err(line) });
+        const app = await buildApp({ db: store.db, config, now: ctx.now, token: options.token, version: program.version(), log: (line) => ctx.io.err(visible(line)) });
         let address: string;
         try {
-          address = await app.listen({ host: options.host, port: options.port });
+          await app.listen({ host: options.host, port: options.port });
+          address = boundAddress(app.server.address());
         } catch (error) {
           await app.close();
           throw new CliError(`cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`, 2);
@@ -83,7 +85,7 @@ export function register(program: Command, ctx: Context): void {
         try {
           const host = flags.sourceHost ?? ctx.hostname;
           const onRound = (summary: IngestSummary) => {
-            for (const f of summary.files) if (f.error) ctx.io.err(`warning: ${f.error}`);
+            for (const f of summary.files) if (f.error) ctx.io.err(`warning: ${visible(f.error)}`);
             if (summary.records_added > 0) ctx.io.err(`craveny-ops: ingested ${summary.records_added} records`);
           };
           if (following.length) {
@@ -108,3 +110,12 @@ export function register(program: Command, ctx: Context): void {
     });
 }
 
+/**
+ * The URL of the address actually bound: fastify's own answer names 127.0.0.1 when bound to
+ * every interface, which sent readers to the wrong place.
+ */
+export function boundAddress(bound: string | net.AddressInfo | null): string {
+  if (bound === null || typeof bound === 'string') return String(bound);
+  const host = bound.family === 'IPv6' || bound.address.includes(':') ? `[${bound.address}]` : bound.address;
+  return `http://${host}:${bound.port}`;
+}

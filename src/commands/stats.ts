@@ -7,6 +7,7 @@ import type { Window } from '../market/time.js';
 import { parseWindow, WINDOW_HELP, windowLength, windowSpan, type WindowFlags } from '../market/window.js';
 import type { DurationStats } from '../analysis/durations.js';
 import { barChart, heading, outputWidth, table, TERMINAL_WIDTH } from '../render/table.js';
+import { DAYS, flagOption } from '../params.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
 import { formatOption, jsonOption, outputFormat, TABLE_OR_JSON, type TableOrJson } from './output.js';
 
@@ -36,7 +37,7 @@ export function register(program: Command, ctx: Context): void {
   program
     .command('stats')
     .description('report update statistics: totals, reasons, market phases, intervals, per stock')
-    .option('--days <n>', `KST calendar days, 1–30 (default ${DEFAULT_DAYS})`)
+    .addOption(flagOption(DAYS, String(DEFAULT_DAYS)))
     .option('--since <duration|time>', WINDOW_HELP.since)
     .option('--until <day|time>', WINDOW_HELP.until)
     .addOption(formatOption(TABLE_OR_JSON))

@@ -8,9 +8,11 @@ import { defaultDay1Date, verifyDay1, type Day1Result, type RunStatus } from '..
 import { verifyWeek, type WeekResult } from '../analysis/verify-week.js';
 import { UsageError } from '../errors.js';
 import { calendarWarning, krxDay } from '../market/calendar.js';
-import { addDays, daysBetween, parseDay } from '../market/time.js';
+import { addDays, daysBetween } from '../market/time.js';
+import { DATE, flagOf, flagOption, FROM, fromFlag, TO } from '../params.js';
 import { day1Suite, junitXml, weekSuite } from '../render/junit.js';
 import { paint, TERMINAL_WIDTH } from '../render/table.js';
+import { visible } from '../render/text.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
 import { formatOption, jsonOption, outputFormat, type OutputFlags } from './output.js';
 
@@ -39,13 +41,13 @@ export function register(program: Command, ctx: Context): void {
   verify
     .command('day1')
     .description('the five Day 1 scenarios over the decisions of one KST day')
-    .option('--date <YYYY-MM-DD>', 'the KST day (default: the latest KRX trading day with data in the store)')
+    .addOption(flagOption(DATE))
     .addOption(formatOption(FORMATS, FORMAT_HELP))
     .addOption(jsonOption())
     .option('--strict', 'an inconclusive run (a check not exercised) fails: exit 1 instead of 3')
     .action(async (flags: VerifyFlags & { date?: string }, command: Command) => {
       const format = outputFormat(flags, FORMATS);
-      const date = flags.date === undefined ? undefined : parseDay(flags.date, 'date');
+      const date = fromFlag(DATE, flags.date, undefined);
       const config = await configOf(command, ctx);
       const result = await withStore(storeSpecOf(command, ctx, config), async ({ db }) => {
         let day = date;
@@ -67,15 +69,15 @@ export function register(program: Command, ctx: Context): void {
   verify
     .command('week')
     .description('the Day 2–7 metrics, a verdict per KST day (updates per stock, success rate, LLM calls, freshness)')
-    .requiredOption('--from <YYYY-MM-DD>', 'the first KST day')
-    .option('--to <YYYY-MM-DD>', 'the last KST day, inclusive (default: --from + 5, six days)')
+    .addOption(flagOption(FROM).makeOptionMandatory())
+    .addOption(flagOption(TO))
     .addOption(formatOption(FORMATS, FORMAT_HELP))
     .addOption(jsonOption())
     .option('--strict', 'an inconclusive run (a check without data) fails: exit 1 instead of 3')
     .action(async (flags: VerifyFlags & { from: string; to?: string }, command: Command) => {
       const format = outputFormat(flags, FORMATS);
-      const from = parseDay(flags.from, 'from');
-      const to = flags.to === undefined ? addDays(from, 5) : parseDay(flags.to, 'to');
+      const from = FROM.parse(flags.from, flagOf(FROM));
+      const to = fromFlag(TO, flags.to, null) ?? addDays(from, 5);
       if (to < from) throw new UsageError(`--to ${to} is before --from ${from}`);
       const days = daysBetween(from, to);
       if (days.length > MAX_WEEK_DAYS) throw new UsageError(`--from ${from} --to ${to} spans ${days.length} days; at most ${MAX_WEEK_DAYS}`);
@@ -144,7 +146,7 @@ export function renderDay1(result: Day1Result, color = false): string {
   for (const check of result.checks) {
     table.push([`${check.id}\n(${check.phase})`, show(check.status), check.expectation, check.observed]);
     if (check.violations.length) {
-      const lines = check.violations.map((v) => `${timeOf(v.ts)} ${v.stock_code} ${v.message}\n  → ${v.explanation}`);
+      const lines = check.violations.map((v) => `${visible(`${timeOf(v.ts)} ${v.stock_code} ${v.message}`)}\n  → ${visible(v.explanation)}`);
       table.push([{ colSpan: 4, content: lines.join('\n') }]);
     }
   }

@@ -9,6 +9,7 @@ import { LocalClock } from '../market/time.js';
 import type { LogRecord } from '../logs/record.js';
 import type { ScanStats } from '../logs/scanner.js';
 import { CliError } from '../errors.js';
+import { PgError } from '../store/postgres.js';
 import { isSqliteError, storeProblem, type Store } from '../store/store.js';
 import type { Phase } from '../market/rules.js';
 import type { ControlledTransaction, Transaction } from 'kysely';
@@ -112,6 +113,7 @@ async function ingestPath(
       if (error instanceof CheckpointMoved && attempt < MAX_CONFLICT_RETRIES && path !== '-') continue;
       // The store failing (full disk, lock, read-only) is no problem of this file: the run stops.
       if (isSqliteError(error)) throw new CliError(`cannot write to the store ${store.location}: ${storeProblem(error)}`, 2);
+      if (error instanceof PgError) throw error;
       summary.error = error instanceof CheckpointMoved ? `${path}: another ingest kept moving its checkpoint` : (error as Error).message;
       return summary;
     }

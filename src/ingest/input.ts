@@ -42,6 +42,9 @@ export async function openInput(path: string, stdin: NodeJS.ReadableStream = pro
     throw new InputError(`${path}: ${describeFsError(error)}`);
   }
   if (stat.isDirectory()) throw new InputError(`${path}: is a directory, not a log file`);
+  // A FIFO cannot be read at offsets (ESPIPE), and one with no writer would block the open
+  // forever; a device (/dev/zero) never ends. Standard input reads any of them as a stream.
+  if (!stat.isFile()) throw new InputError(`${path}: is ${specialKind(stat)}, not a regular file: pipe it to standard input instead (cat ${path} | craveny-ops ingest -)`);
   let fd: number;
   try {
     fd = fs.openSync(path, 'r');
@@ -176,6 +179,14 @@ async function* skip(chunks: AsyncIterable<Buffer>, offset: number): AsyncIterab
     yield toSkip ? chunk.subarray(toSkip) : chunk;
     toSkip = 0;
   }
+}
+
+function specialKind(stat: fs.Stats): string {
+  if (stat.isFIFO()) return 'a FIFO';
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  if (stat.isSocket()) return 'a socket';
+  return 'a special file';
 }
 
 function describeFsError(error: unknown): string {

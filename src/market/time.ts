@@ -47,13 +47,17 @@ export function kstHour(ms: number): number {
 
 const DAY_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+/** Whether the text is a real calendar day written YYYY-MM-DD. */
+export function isDay(text: string): boolean {
+  const m = DAY_PATTERN.exec(text);
+  if (!m) return false;
+  const ms = Date.UTC(+m[1], +m[2] - 1, +m[3]);
+  return new Date(ms).toISOString().slice(0, 10) === text;
+}
+
 /** Parses a KST calendar day; a usage error names the option when it is not a real date. */
 export function parseDay(text: string, option = 'date'): string {
-  const m = DAY_PATTERN.exec(text);
-  if (m) {
-    const ms = Date.UTC(+m[1], +m[2] - 1, +m[3]);
-    if (new Date(ms).toISOString().slice(0, 10) === text) return text;
-  }
+  if (isDay(text)) return text;
   throw new UsageError(`--${option} must be a date as YYYY-MM-DD, got '${text}'`);
 }
 
@@ -93,12 +97,11 @@ export function windowOf(days: number, until: string): Window {
   return { days, firstDay, lastDay: until, fromMs: dayStartMs(firstDay), untilMs: dayStartMs(until) + DAY_MS };
 }
 
-export function parseDays(text: string | number | undefined, fallback: number): number {
+/** `--days` (or ?days=, see src/params.ts): 1–30, written in digits only — no space, point, sign or exponent. */
+export function parseDays(text: string | number | undefined, fallback: number, label = '--days'): number {
   if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!/^\d+$/.test(String(text).trim()) || !Number.isInteger(n) || n < 1 || n > 30) {
-    throw new UsageError(`--days must be a whole number from 1 to 30, got '${text}'`);
-  }
+  const n = /^\d{1,3}$/.test(String(text)) ? Number(text) : NaN;
+  if (!(n >= 1 && n <= 30)) throw new UsageError(`${label} must be a whole number from 1 to 30, got '${text}'`);
   return n;
 }
 

@@ -4,7 +4,7 @@
  * (an exact `[since, until)`), or `--month YYYY-MM` (a calendar month in KST, any length).
  */
 import { UsageError } from '../errors.js';
-import { DAY_MS, dayStartMs, HOUR_MS, isoKst, KST_OFFSET_MS, kstDay, MINUTE_MS, parseDay, parseDays, windowOf, type Window } from './time.js';
+import { DAY_MS, dayStartMs, HOUR_MS, isDay, isoKst, KST_OFFSET_MS, kstDay, MINUTE_MS, parseDays, windowOf, type Window } from './time.js';
 
 export interface WindowFlags {
   days?: string | number;
@@ -19,18 +19,17 @@ const DURATION = /^(\d+)\s*(m|min|h|d)$/i;
 const UNIT_MS: Record<string, number> = { m: MINUTE_MS, min: MINUTE_MS, h: HOUR_MS, d: DAY_MS };
 // 2025-11-04T09:00, 2025-11-04 09:00:30.5, …+09:00, …Z; KST unless an offset is given.
 const TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:?\d{2})?$/i;
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const MONTH = /^(\d{4})-(\d{2})$/;
 
 /** A duration such as 90m, 24h or 7d in milliseconds; null when the text is not one. */
 export function parseDuration(text: string): number | null {
-  const m = DURATION.exec(text.trim());
+  const m = DURATION.exec(text);
   return m ? Number(m[1]) * UNIT_MS[m[2].toLowerCase()] : null;
 }
 
 /** A time (KST unless it carries an offset) in UTC milliseconds; null when the text is not one. */
 export function parseTime(text: string): number | null {
-  const m = TIME.exec(text.trim());
+  const m = TIME.exec(text);
   if (!m) return null;
   const [, y, mo, d, h, mi, s = '0', frac = '0', zone] = m;
   const naive = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s, Number(frac.padEnd(3, '0')));
@@ -44,8 +43,9 @@ export function parseTime(text: string): number | null {
   return naive - (z[1] === '-' ? -1 : 1) * (+z[2] * HOUR_MS + +z[3] * MINUTE_MS);
 }
 
+/** A bound as a day or a time; spaces, impossible days and other forms are refused with the words the API uses too (params.ts). */
 function parseBound(text: string, option: string): Bound {
-  if (DAY.test(text.trim())) return { day: parseDay(text.trim(), option) };
+  if (isDay(text)) return { day: text };
   const ms = parseTime(text);
   if (ms === null) throw new UsageError(`--${option} must be a day (YYYY-MM-DD) or a time (YYYY-MM-DDTHH:MM, KST unless it carries an offset), got '${text}'`);
   return { ms };

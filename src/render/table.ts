@@ -7,6 +7,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import stringWidth from 'string-width';
+import { visible } from './text.js';
 
 /** The width of output that is not a terminal, and the least a layout assumes. */
 export const TERMINAL_WIDTH = 80;
@@ -36,8 +37,15 @@ export function padStart(text: string, width: number): string {
 
 export type Align = 'left' | 'right';
 
+/** A cell the caller built and coloured itself: shown as it is. Every other cell may hold untrusted text and is shown with `visible`. */
+export class Styled {
+  constructor(readonly text: string) {}
+}
+export const styled = (text: string) => new Styled(text);
+const cellText = (cell: string | number | Styled) => (cell instanceof Styled ? cell.text : visible(String(cell)));
+
 /** A boxed table; numeric columns should be aligned right. */
-export function table(head: string[], rows: Array<Array<string | number>>, options: { align?: Align[]; color?: boolean } = {}): string {
+export function table(head: string[], rows: Array<Array<string | number | Styled>>, options: { align?: Align[]; color?: boolean } = {}): string {
   const c = paint(options.color ?? false);
   const t = new Table({
     head: head.map((h) => c.bold(h)),
@@ -45,7 +53,7 @@ export function table(head: string[], rows: Array<Array<string | number>>, optio
     // cli-table3 colours heads and borders by default; the plain look is the baseline.
     style: { head: [], border: [], 'padding-left': 1, 'padding-right': 1, compact: true },
   });
-  for (const row of rows) t.push(row.map(String));
+  for (const row of rows) t.push(row.map(cellText));
   return t.toString();
 }
 
@@ -67,15 +75,16 @@ export function barChart(items: readonly Bar[], options: { width?: number; color
   const width = options.width ?? TERMINAL_WIDTH;
   const indent = ' '.repeat(options.indent ?? 2);
   const c = paint(options.color ?? false);
-  const shown = items.map((i) => i.shown ?? String(i.value));
-  const labelWidth = Math.max(0, ...items.map((i) => displayWidth(i.label)));
+  const shown = items.map((i) => visible(i.shown ?? String(i.value)));
+  const labels = items.map((i) => visible(i.label));
+  const labelWidth = Math.max(0, ...labels.map(displayWidth));
   const valueWidth = Math.max(0, ...shown.map(displayWidth));
   const barWidth = Math.max(1, width - indent.length - labelWidth - valueWidth - 4);
   const max = Math.max(0, ...items.map((i) => i.value));
   return items
     .map((item, k) => {
       const bar = max > 0 ? blocks((item.value / max) * barWidth) : '';
-      return `${indent}${padEnd(item.label, labelWidth)}  ${padStart(shown[k], valueWidth)}  ${c.cyan(bar)}`.trimEnd();
+      return `${indent}${padEnd(labels[k], labelWidth)}  ${padStart(shown[k], valueWidth)}  ${c.cyan(bar)}`.trimEnd();
     })
     .join('\n');
 }

@@ -17,10 +17,12 @@ import { defaultDay1Date, verifyDay1 } from '../analysis/verify-day1.js';
 import { verifyWeek } from '../analysis/verify-week.js';
 import type { Config } from '../config.js';
 import { CliError } from '../errors.js';
-import { addDays, daysBetween, isoKst, parseDay } from '../market/time.js';
+import { PgError } from '../store/postgres.js';
+import { storeFault } from '../store/store.js';
+import { addDays, daysBetween, isoKst } from '../market/time.js';
 import { parseWindow } from '../market/window.js';
-import { listAttempts, OUTCOMES, parseFilters } from '../analysis/attempt-list.js';
-import { REASONS } from '../logs/record.js';
+import { listAttempts, parseFilters } from '../analysis/attempt-list.js';
+import { DATE, DAYS, FROM, OUTCOME, PRICE_PER_CALL, REASON, SINCE, STOCK, TO, UNTIL } from '../params.js';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '../render/prometheus.js';
 import type { Database } from '../store/schema.js';
 import {
@@ -28,17 +30,13 @@ import {
   attemptsSchema,
   costSchema,
   day1Schema,
-  days,
   errorSchema,
   healthSchema,
-  querystring,
-  since,
   statsSchema,
   textSchema,
-  until,
   weekSchema,
-  windowUntil,
 } from './openapi.js';
+import { compileQuery, querySchema, type QueryParams } from './query.js';
 import { registerWhatIf } from './whatif-route.js';
 
 export interface AppOptions {
@@ -50,7 +48,31 @@ export interface AppOptions {
   version?: string;
   /** One line per request (method, URL, status, time), for the server's stderr. */
   log?: (line: string) => void;
+  limits?: Partial<ServerLimits>;
 }
+
+/**
+ * What one client may hold: a slow or half-sent request is cut off (408) after the header or
+ * request timeout, an idle keep-alive connection after its timeout, and connections beyond the
+ * cap are refused, so that slow clients cannot stall the server or use up its descriptors.
+ */
+export interface ServerLimits {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  /** A connection with no traffic at all (not even a response being computed) for this long is closed. */
+  idleTimeoutMs: number;
+  /** Below a normal descriptor limit (1024), with room for the store and logs. */
+  maxConnections: number;
+}
+
+export const DEFAULT_LIMITS: ServerLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  idleTimeoutMs: 120_000,
+  maxConnections: 512,
+};
 
 // The defaults of the matching commands: stats/cost a week, anomalies a day (a cron's look-back).
 const STATS_DAYS = 7;
@@ -63,15 +85,29 @@ class BadRequest extends Error {}
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { db, config, now } = options;
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const app = Fastify({
     logger: false,
-    // Unknown query parameters are rejected (see openapi.ts), not silently removed.
-    ajv: { customOptions: { removeAdditional: false } },
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    // Node checks the header and request timeouts only this often (30 s by default).
+    http: { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs) },
   });
+  app.server.maxConnections = limits.maxConnections;
+  // Query strings are parsed by the parameters' definitions, as the CLI parses its flags (query.ts).
+  app.setValidatorCompiler(compileQuery as never);
   // Documents go out exactly as the analysis built them: a response schema must never drop a field.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    // The store failing (PostgreSQL gone, a corrupt page) is not the client's fault, and not a bug
+    // worth a stack: 503 and one line, and the next request tries again.
+    const fault = error instanceof PgError ? error : storeFault(error);
+    if (fault && (error instanceof PgError || !(error instanceof CliError))) {
+      options.log?.(`error: ${request.method} ${request.url}: ${fault.message}`);
+      return reply.code(503).send({ error: `store unavailable: ${fault.message}` });
+    }
     if (error.validation) return reply.code(400).send({ error: validationMessage(error) });
     if (error instanceof BadRequest || error instanceof CliError) return reply.code(400).send({ error: error.message.replace(/^--/, '') });
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return reply.code(error.statusCode).send({ error: error.message });
@@ -120,6 +156,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   } as never);
 
   const failures = { 400: errorSchema, ...(options.token ? { 401: errorSchema } : {}) };
+  const windowParams = (defaultDays: number): QueryParams => [[DAYS, defaultDays], SINCE, UNTIL];
   // `days` has a default in the schema, so whether the request gave it is read off the URL: with `since` it is an error.
   const window = (request: { url: string; query: unknown }, defaultDays: number) => {
     const q = request.query as { days?: number; since?: string; until?: string };
@@ -127,13 +164,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return parseWindow({ days: q.since === undefined || daysGiven ? q.days : undefined, since: q.since, until: q.until }, now(), defaultDays);
   };
 
+
   app.get(
     '/admin/report-updates/stats',
     {
       schema: {
         summary: 'Report update statistics (stats --json)',
         tags: ['reports'],
-        querystring: querystring({ days: days(STATS_DAYS), since, until: windowUntil }),
+        querystring: querySchema(windowParams(STATS_DAYS)),
         response: { 200: statsSchema, ...failures },
       },
     },
@@ -146,12 +184,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       schema: {
         summary: 'LLM calls and their cost (cost --json)',
         tags: ['reports'],
-        querystring: querystring({
-          days: days(STATS_DAYS),
-          since,
-          until: windowUntil,
-          price_per_call: { type: 'number', minimum: 0, description: "USD per call (default: the config's pricePerCall, else each line's estimate, else 0.001)" },
-        }),
+        querystring: querySchema([...windowParams(STATS_DAYS), PRICE_PER_CALL]),
         response: { 200: costSchema, ...failures },
       },
     },
@@ -167,15 +200,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       schema: {
         summary: 'Every update attempt of the window, filtered (attempts --json)',
         tags: ['reports'],
-        querystring: querystring({
-          stock: { type: 'string', description: 'only this stock: a KRX short code, six digits or capital letters' },
-          days: days(ATTEMPT_DAYS),
-          since,
-          until: windowUntil,
-          reason: { type: 'string', enum: [...REASONS], description: 'only this reason' },
-          outcome: { type: 'string', enum: [...OUTCOMES], description: 'only this outcome (abandoned attempts are failed ones)' },
-          price_per_call: { type: 'number', minimum: 0, description: "USD per call (default: the config's pricePerCall, else each line's estimate, else 0.001)" },
-        }),
+        querystring: querySchema([STOCK, ...windowParams(ATTEMPT_DAYS), REASON, OUTCOME, PRICE_PER_CALL]),
         response: { 200: attemptsSchema, ...failures },
       },
     },
@@ -186,7 +211,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   );
 
-  registerWhatIf(app, { db, config, window, failures, defaultDays: STATS_DAYS });
+  registerWhatIf(app, { db, config, window, windowParams, failures, defaultDays: STATS_DAYS });
 
   app.get(
     '/admin/verify/day1',
@@ -194,13 +219,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       schema: {
         summary: 'The Day 1 scenarios of one KST day (verify day1 --json)',
         tags: ['verify'],
-        querystring: querystring({ date: { ...until, description: 'the KST day (default: the latest KRX trading day with data in the store)' } }),
+        querystring: querySchema([DATE]),
         response: { 200: day1Schema, ...failures },
       },
     },
     async (request) => {
       const q = request.query as { date?: string };
-      const day = q.date === undefined ? (await defaultDay1Date(db, now())).date : parseDay(q.date, 'date');
+      const day = q.date ?? (await defaultDay1Date(db, now())).date;
       return verifyDay1(db, day, config.rules);
     },
   );
@@ -211,14 +236,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       schema: {
         summary: 'The Day 2–7 metrics, a verdict per KST day (verify week --json)',
         tags: ['verify'],
-        querystring: querystring({ from: { ...until, description: 'the first KST day' }, to: { ...until, description: 'the last KST day, inclusive (default: from + 5)' } }, ['from']),
+        querystring: querySchema([FROM, TO], ['from']),
         response: { 200: weekSchema, ...failures },
       },
     },
     async (request) => {
       const q = request.query as { from: string; to?: string };
-      const from = parseDay(q.from, 'from');
-      const to = q.to === undefined ? addDays(from, 5) : parseDay(q.to, 'to');
+      const from = q.from;
+      const to = q.to ?? addDays(from, 5);
       if (to < from) throw new BadRequest(`to ${to} is before from ${from}`);
       const span = daysBetween(from, to).length;
       if (span > MAX_WEEK_DAYS) throw new BadRequest(`from ${from} to ${to} spans ${span} days; at most ${MAX_WEEK_DAYS}`);
@@ -232,7 +257,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       schema: {
         summary: 'Update storms, repeated triggers, failure spikes, silent failures, rule violations (anomalies --json)',
         tags: ['verify'],
-        querystring: querystring({ days: days(ANOMALY_DAYS), since, until: windowUntil }),
+        querystring: querySchema(windowParams(ANOMALY_DAYS)),
         response: { 200: anomaliesSchema, ...failures },
       },
     },
@@ -269,7 +294,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         const end = await logEnd(db);
         return { status: 'ok', log_end: end === null ? null : isoKst(end) };
       } catch (error) {
-        return reply.code(503).send({ error: `store unavailable: ${(error as Error).message}` });
+        return reply.code(503).send({ error: `store unavailable: ${(storeFault(error) ?? (error as Error)).message}` });
       }
     },
   );

@@ -15,20 +15,6 @@ const COUNT = { type: 'integer', minimum: 0 } as const;
 const NUMBER = { type: 'number' } as const;
 const obj = (properties: Record<string, unknown>, required = Object.keys(properties)) => ({ type: 'object', properties, required });
 
-export const days = (fallback: number) =>
-  ({ type: 'integer', minimum: 1, maximum: 30, default: fallback, description: `KST calendar days ending with \`until\`, 1–30 (default ${fallback})` }) as const;
-export const until = { ...DAY, description: 'last KST day of the window, inclusive (default: today in KST)' } as const;
-/** `until` of a window: a day (inclusive) or a time (exclusive), as the commands' --until. */
-export const windowUntil = {
-  type: 'string',
-  description: 'end of the window: a KST day YYYY-MM-DD (inclusive; default today) or a time YYYY-MM-DDTHH:MM[:SS] (exclusive; KST unless it carries an offset)',
-} as const;
-/** `since` of a window, as the commands' --since; excludes `days`. */
-export const since = {
-  type: 'string',
-  description: 'start of the window: a duration back from `until` or now (90m, 24h, 7d) or a time YYYY-MM-DDTHH:MM[:SS] (KST unless it carries an offset); excludes `days`',
-} as const;
-
 export const errorSchema = {
   description: 'The request was not understood (or not allowed); `error` says why',
   ...obj({ error: { type: 'string' } }),
@@ -170,14 +156,6 @@ export const healthSchema = {
 export const textSchema = (description: string, mediaType: string) => ({
   description,
   content: { [mediaType]: { schema: { type: 'string' } } },
-});
-
-export const querystring = (properties: Record<string, unknown>, required: string[] = []) => ({
-  type: 'object',
-  properties,
-  required,
-  // An unknown parameter (?day=3) is an error, not silently the default window.
-  additionalProperties: false,
 });
 
 export const attemptsSchema = {

@@ -11,7 +11,8 @@ import type { Config } from '../config.js';
 import { UsageError } from '../errors.js';
 import type { Window } from '../market/time.js';
 import type { Database } from '../store/schema.js';
-import { days, querystring, since, windowUntil } from './openapi.js';
+import { FIX_PREDICTION_CAP, PRICE_PER_CALL, RULES, SET } from '../params.js';
+import { querySchema, type QueryParams } from './query.js';
 import { whatIfSchema } from './openapi-whatif.js';
 
 interface WhatIfQuery {
@@ -23,7 +24,8 @@ interface WhatIfQuery {
 
 export function registerWhatIf(
   app: FastifyInstance,
-  options: { db: Kysely<Database>; config: Config; window: (request: { url: string; query: unknown }, defaultDays: number) => Window; failures: Record<number, unknown>; defaultDays: number },
+  options: { db: Kysely<Database>; config: Config; window: (request: { url: string; query: unknown }, defaultDays: number) => Window;
+    windowParams: (defaultDays: number) => QueryParams; failures: Record<number, unknown>; defaultDays: number },
 ): void {
   const { db, config } = options;
   app.get(
@@ -32,15 +34,7 @@ export function registerWhatIf(
       schema: {
         summary: 'The window replayed under other trigger rules: calls, cost and freshness, actual vs what-if (whatif --json)',
         tags: ['reports'],
-        querystring: querystring({
-          days: days(options.defaultDays),
-          since,
-          until: windowUntil,
-          set: { type: 'array', items: { type: 'string' }, description: 'PHASE.KEY=VALUE, e.g. trading.ttlHours=3 (repeatable), as --set' },
-          rules: { type: 'string', description: 'the what-if rules as JSON in the config\'s `rules` shape, as the file of --rules' },
-          fix_prediction_cap: { type: 'boolean', default: false, description: 'replay as if the 20-prediction cap defect were fixed' },
-          price_per_call: { type: 'number', minimum: 0, description: "USD per call (default: the config's pricePerCall, else each line's estimate, else 0.001)" },
-        }),
+        querystring: querySchema([...options.windowParams(options.defaultDays), SET, RULES, FIX_PREDICTION_CAP, PRICE_PER_CALL]),
         response: { 200: whatIfSchema, ...options.failures },
       },
     },

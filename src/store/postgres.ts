@@ -75,8 +75,19 @@ export async function openPool(url: string, options: PoolOptions): Promise<Pg> {
   } catch {
     throw new UsageError(`${options.what} ${location} is not a valid PostgreSQL URL (postgres://user:password@host:5432/database)`);
   }
-  const password = decodeURIComponent(parsed.password);
-  const user = decodeURIComponent(parsed.username) || process.env.PGUSER || 'postgres';
+  // The driver decodes them too, and a bare `%` (a password never percent-encoded) throws there.
+  const decode = (text: string, part: string) => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      throw new UsageError(
+        `${options.what} ${location}: the ${part} in the URL holds a '%' that is not percent-encoded: write each % as %25 (and @ : / ? # as %40 %3A %2F %3F %23)`,
+      );
+    }
+  };
+  const password = decode(parsed.password, 'password');
+  const user = decode(parsed.username, 'user name') || process.env.PGUSER || 'postgres';
+  decode(parsed.pathname.slice(1), 'database name');
   const timeoutParam = parsed.searchParams.get('connect_timeout');
   const connectTimeoutS = timeoutParam !== null && Number(timeoutParam) > 0 ? Number(timeoutParam) : DEFAULT_CONNECT_TIMEOUT_S;
   const target = `${parsed.hostname || 'localhost'}:${parsed.port || 5432}`;
@@ -103,7 +114,17 @@ export async function openPool(url: string, options: PoolOptions): Promise<Pg> {
   });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => {});
+  // Checking a client out fails too once the server is gone (kysely checks one out per query).
+  const connect = pool.connect.bind(pool) as (...args: unknown[]) => unknown;
+  (pool as { connect: unknown }).connect = (...args: unknown[]) => {
+    const result = connect(...args);
+    return result instanceof Promise ? result.catch((error: unknown) => Promise.reject(translate(error))) : result;
+  };
   pool.on('connect', (client) => {
+    // A client checked out of the pool has no 'error' listener of the pool's: the server going away
+    // mid-query would be an unhandled 'error' event that kills the process. The query itself fails
+    // (and is reported as PgError below); the pool drops the broken client on release.
+    client.on('error', () => {});
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
     (client as { query: unknown }).query = (...args: unknown[]) => {
       const result = query(...args);
@@ -171,6 +192,8 @@ function describe(error: unknown, t: Target, scrub: (text: string) => string): s
     return `no answer from ${t.target} within ${t.connectTimeoutS} s (connect_timeout): is the host and port right, and is a firewall dropping the connection?`;
   }
   if (/Query read timeout/i.test(message)) return `the server stopped answering a query (${message})`;
+  // The driver's word for a query on a client whose connection broke a moment before.
+  if (/not queryable/i.test(message)) return `the connection to ${t.target} was lost (${message})`;
   if (/Connection terminated/i.test(message)) return `the connection to ${t.target} was closed by the server (${message})`;
   if (/SSL|certificate/i.test(message)) return `SSL: ${message} (see sslmode in the URL)`;
   if (typeof e?.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return `${message} (SQLSTATE ${e.code})`;

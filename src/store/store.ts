@@ -218,6 +218,16 @@ export function isSqliteError(error: unknown): boolean {
   return String((error as { code?: unknown } | null)?.code ?? '').startsWith('SQLITE_');
 }
 
+/**
+ * A store failure met while a command used it (a corrupt page found by a query, a disk gone
+ * read-only, …) as the one line it deserves, exit 2; null for errors that are not about the store.
+ */
+export function storeFault(error: unknown, location?: string): CliError | null {
+  if (error instanceof CliError) return error;
+  if (!isSqliteError(error)) return null;
+  return new CliError(`cannot read the store${location ? ' ' + location : ''}: ${storeProblem(error)}`, 2);
+}
+
 /** What a SQLite failure means to the operator, and what to do; other errors as they are. */
 export function storeProblem(error: unknown): string {
   const code = String((error as { code?: unknown } | null)?.code ?? '');
