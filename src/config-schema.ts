@@ -36,6 +36,7 @@ export const configSchema = z
         stormWindowMinutes: positive,
         failureSpikeCount: z.number().int().positive(),
         failureWindowMinutes: positive,
+        maxLogSilenceMinutes: positive,
       })
       .partial()
       .strict(),

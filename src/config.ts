@@ -36,6 +36,8 @@ export interface AnomalyRules {
   /** This many failed attempts within the window is a spike. */
   failureSpikeCount: number;
   failureWindowMinutes: number;
+  /** A window reaching the present whose log end is more than this before now: stale_logs. */
+  maxLogSilenceMinutes: number;
 }
 
 export const DEFAULT_ANOMALY_RULES: AnomalyRules = {
@@ -43,6 +45,7 @@ export const DEFAULT_ANOMALY_RULES: AnomalyRules = {
   stormWindowMinutes: 60,
   failureSpikeCount: 3,
   failureWindowMinutes: 60,
+  maxLogSilenceMinutes: 60,
 };
 
 export interface Config {

@@ -4,12 +4,12 @@
  */
 import type { Command } from 'commander';
 import { findAnomalies, type AnomaliesDocument, type Anomaly } from '../analysis/anomalies.js';
-import { logEnd } from '../analysis/attempts.js';
 import { CliError, UsageError } from '../errors.js';
-import { isoKst, kstDay, parseDay, parseDays, windowOf, type Window } from '../market/time.js';
+import { kstDay, parseDay, parseDays, windowOf, type Window } from '../market/time.js';
 import { parseWebhookUrl, postJson, redactWebhookUrl } from '../notify/webhook.js';
 import { formatUsd, heading, table } from '../render/table.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
+import { warnAboutLogEnd } from './log-end.js';
 import { formatOption, jsonOption, outputFormat, TABLE_OR_JSON, type TableOrJson } from './output.js';
 
 /** The cron case: today. */
@@ -55,12 +55,8 @@ export function register(program: Command, ctx: Context): void {
     .action(async (flags: AnomaliesFlags, command: Command) => {
       const options = parseAnomaliesOptions(flags, ctx);
       const config = await configOf(command, ctx);
-      const { doc, end } = await withStore(storeSpecOf(command, ctx, config), async (store) => ({
-        doc: await findAnomalies(store.db, options.window, config),
-        end: await logEnd(store.db),
-      }));
-      if (end === null) ctx.io.err('warning: the store holds no logs yet; run craveny-ops ingest first');
-      else if (end < options.window.fromMs) ctx.io.err(`warning: the logs end at ${isoKst(end)}, before the window; ingest the latest logs first`);
+      const doc = await withStore(storeSpecOf(command, ctx, config), (store) => findAnomalies(store.db, options.window, config, ctx.now()));
+      warnAboutLogEnd(ctx, doc.log_end, options.window, config);
       ctx.io.out(options.json ? JSON.stringify(doc, null, 2) : renderAnomalies(doc, options.window, ctx.io.color));
       if (doc.anomalies.length === 0) return;
       ctx.exitCode = 1;

@@ -6,6 +6,7 @@ import type { Window } from '../market/time.js';
 import { toCsv } from '../render/csv.js';
 import { barChart, formatUsd, heading, table } from '../render/table.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
+import { warnAboutLogEnd } from './log-end.js';
 import { formatOption, jsonOption, outputFormat } from './output.js';
 import { DEFAULT_DAYS, windowFromFlags, windowTitle } from './stats.js';
 
@@ -57,6 +58,7 @@ export function register(program: Command, ctx: Context): void {
       const config = await configOf(command, ctx);
       const price = options.pricePerCall ?? config.pricePerCall;
       const doc = await withStore(storeSpecOf(command, ctx, config), (store) => computeCost(store.db, options.window, price));
+      warnAboutLogEnd(ctx, doc.log_end, options.window, config);
       ctx.io.out(renderCost(doc, options, ctx.io.color));
     });
 }

@@ -3,6 +3,7 @@ import { CliError } from '../errors.js';
 import { ingest, type IngestSummary } from '../ingest/ingest.js';
 import { assertTimeZone, KST_ZONE } from '../market/time.js';
 import { createProgress } from '../render/progress.js';
+import { recordIngestRun } from '../store/unattended.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
 import { formatOption, jsonOption, outputFormat, TABLE_OR_JSON, type TableOrJson } from './output.js';
 
@@ -29,13 +30,16 @@ export function register(program: Command, ctx: Context): void {
       const summary = await withStore(storeSpecOf(command, ctx, config), async (store) => {
         const progress = await createProgress(ctx.io, files);
         try {
-          return await ingest(store, files, {
+          const result = await ingest(store, files, {
             logTz,
             host: flags.sourceHost ?? ctx.hostname,
             now: ctx.now,
             stdin: ctx.stdin,
             onProgress: progress?.tick,
           });
+          // The ingest job is alive (stale_logs tells a stopped job from a silent backend by this).
+          if (result.files.some((f) => !f.error)) await recordIngestRun(store.db, ctx.hostname, ctx.now());
+          return result;
         } finally {
           progress?.stop();
         }

@@ -61,7 +61,7 @@ export async function buildReport(db: Kysely<Database>, window: Window, config: 
   const [stats, cost, anomalies, attempts, end] = await Promise.all([
     computeStats(db, window),
     computeCost(db, window, pricePerCall),
-    findAnomalies(db, window, config),
+    findAnomalies(db, window, config, nowMs),
     attemptsIn(db, window),
     logEnd(db),
   ]);

@@ -195,7 +195,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         response: { 200: anomaliesSchema, ...failures },
       },
     },
-    async (request) => findAnomalies(db, window(request.query as { days: number; until?: string }), config),
+    async (request) => findAnomalies(db, window(request.query as { days: number; until?: string }), config, now()),
   );
 
   app.get(
