@@ -2,11 +2,13 @@
  * `craveny-ops anomalies`: what in the window needs a person — for cron: exit 1 when anything is
  * found, and optionally a webhook post.
  */
+import { createHash } from 'node:crypto';
 import type { Command } from 'commander';
 import { findAnomalies, type AnomaliesDocument, type Anomaly } from '../analysis/anomalies.js';
 import { CliError, UsageError } from '../errors.js';
 import { kstDay, parseDay, parseDays, windowOf, type Window } from '../market/time.js';
-import { parseWebhookUrl, postJson, redactWebhookUrl } from '../notify/webhook.js';
+import { parseWebhookUrl, postJson, redactWebhookUrl, type PostOptions } from '../notify/webhook.js';
+import { markNotified, wereNotified, type AnomalyKey } from '../store/unattended.js';
 import { formatUsd, heading, table } from '../render/table.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
 import { warnAboutLogEnd } from './log-end.js';
@@ -51,20 +53,44 @@ export function register(program: Command, ctx: Context): void {
     .option('--until <YYYY-MM-DD>', 'last day of the window, inclusive (default: today, KST)')
     .addOption(formatOption(TABLE_OR_JSON))
     .addOption(jsonOption())
-    .option('--notify-webhook <url>', 'when anomalies are found, POST the JSON document (with a Slack-compatible text field) to this URL')
+    .option('--notify-webhook <url>', 'POST the anomalies not posted before (the store remembers them) as the JSON document with a Slack-compatible text field; retried on network errors and 5xx')
     .action(async (flags: AnomaliesFlags, command: Command) => {
       const options = parseAnomaliesOptions(flags, ctx);
       const config = await configOf(command, ctx);
-      const doc = await withStore(storeSpecOf(command, ctx, config), (store) => findAnomalies(store.db, options.window, config, ctx.now()));
-      warnAboutLogEnd(ctx, doc.log_end, options.window, config);
-      ctx.io.out(options.json ? JSON.stringify(doc, null, 2) : renderAnomalies(doc, options.window, ctx.io.color));
-      if (doc.anomalies.length === 0) return;
-      ctx.exitCode = 1;
-      if (options.webhook) {
-        const result = await postJson(options.webhook, { ...doc, text: summaryText(doc, options.window, ctx.hostname) });
+      await withStore(storeSpecOf(command, ctx, config), async (store) => {
+        const doc = await findAnomalies(store.db, options.window, config, ctx.now());
+        const keys = doc.anomalies.map(keyOf);
+        const notified = await wereNotified(store.db, keys);
+        doc.anomalies.forEach((a, i) => (a.new = !notified[i]));
+        warnAboutLogEnd(ctx, doc.log_end, options.window, config);
+        ctx.io.out(options.json ? JSON.stringify(doc, null, 2) : renderAnomalies(doc, options.window, ctx.io.color));
+        // Every anomaly in the window counts for the exit code, posted before or not.
+        if (doc.anomalies.length > 0) ctx.exitCode = 1;
+        const fresh = doc.anomalies.filter((a) => a.new);
+        if (!options.webhook || fresh.length === 0) return;
+        const post = { ...doc, anomalies: fresh };
+        const freshKeys = keys.filter((_, i) => !notified[i]);
+        const result = await postJson(options.webhook, { ...post, text: summaryText(post, options.window, ctx.hostname) }, webhookOptions(ctx, freshKeys));
         if (!result.ok) throw new CliError(`cannot notify the webhook ${redactWebhookUrl(options.webhook)}: ${result.error}`, 2);
-      }
+        // Only once the receiver took them: a failed post is tried again by the next run.
+        await markNotified(store.db, freshKeys, ctx.now());
+      });
     });
+}
+
+const keyOf = (a: Anomaly): AnomalyKey => ({ kind: a.kind, stockCode: a.stock_code, firstMs: Date.parse(a.first_ts) });
+
+/**
+ * The same set of anomalies gets the same Idempotency-Key, on a retry or from another host's run,
+ * so a receiver can drop the duplicate. CRAVENY_OPS_WEBHOOK_BACKOFF_MS shortens the pauses (tests).
+ */
+function webhookOptions(ctx: Context, keys: readonly AnomalyKey[]): PostOptions {
+  const hash = createHash('sha256');
+  for (const k of keys) hash.update(`${k.kind}\u0000${k.stockCode ?? ''}\u0000${k.firstMs}\n`);
+  const options: PostOptions = { headers: { 'idempotency-key': `craveny-ops-${hash.digest('hex').slice(0, 32)}` } };
+  const backoff = ctx.env.CRAVENY_OPS_WEBHOOK_BACKOFF_MS;
+  if (backoff !== undefined && Number(backoff) >= 0) options.backoffMs = Number(backoff);
+  return options;
 }
 
 function windowName(window: Window): string {
