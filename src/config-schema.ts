@@ -27,6 +27,7 @@ export const configSchema = z
         minSuccessRate: z.number().min(0).max(1),
         callsPerStock: range,
         maxFreshnessHours: positive,
+        judgeMarketClosedDays: z.boolean(),
       })
       .partial()
       .strict(),

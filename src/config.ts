@@ -20,6 +20,8 @@ export interface WeekRules {
   callsPerStock: { min: number; max: number };
   /** Time-weighted mean report age must be below this. */
   maxFreshnessHours: number;
+  /** Judge days the KRX is closed too (by default they are market_closed: shown, not judged). */
+  judgeMarketClosedDays: boolean;
 }
 
 export const DEFAULT_WEEK_RULES: WeekRules = {
@@ -27,6 +29,7 @@ export const DEFAULT_WEEK_RULES: WeekRules = {
   minSuccessRate: 0.95,
   callsPerStock: { min: 5, max: 10 },
   maxFreshnessHours: 3,
+  judgeMarketClosedDays: false,
 };
 
 /** Anomaly thresholds: more than stormAttempts attempts of one stock within the window is a storm. */
@@ -95,6 +98,7 @@ export async function loadConfig(explicit: string | undefined, env: NodeJS.Proce
     minSuccessRate: c.week?.minSuccessRate ?? DEFAULT_WEEK_RULES.minSuccessRate,
     callsPerStock: { ...DEFAULT_WEEK_RULES.callsPerStock, ...c.week?.callsPerStock },
     maxFreshnessHours: c.week?.maxFreshnessHours ?? DEFAULT_WEEK_RULES.maxFreshnessHours,
+    judgeMarketClosedDays: c.week?.judgeMarketClosedDays ?? DEFAULT_WEEK_RULES.judgeMarketClosedDays,
   };
   const anomalies: AnomalyRules = { ...DEFAULT_ANOMALY_RULES, ...c.anomalies };
   return { file, store: c.store ?? null, logTz: c.logTz ?? null, pricePerCall: c.pricePerCall ?? null, rules, week, anomalies };

@@ -163,7 +163,7 @@ td.n, th.n { text-align: right; }
 .heat td, .heat th { text-align: center; padding: 2px 0; min-width: 26px; font-size: 11px; border: 1px solid #fff; }
 .heat th.day { text-align: right; padding-right: 6px; white-space: nowrap; }
 .badge { display: inline-block; padding: 0 7px; border-radius: 10px; font-size: 12px; font-weight: 600; color: #fff; background: #8c959f; }
-.pass { background: #1a7f37; } .fail { background: #cf222e; } .inconclusive, .not_exercised, .no_data { background: #8c959f; }
+.pass { background: #1a7f37; } .fail { background: #cf222e; } .inconclusive, .not_exercised, .no_data, .market_closed { background: #8c959f; }
 .muted { color: var(--muted); }
 .nowrap, th { white-space: nowrap; }
 .msg { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12px; white-space: pre-wrap; word-break: break-word; }
