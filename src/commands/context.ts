@@ -56,9 +56,12 @@ export function storeSpecOf(command: Command, ctx: Context, config: Config): str
   return (command.optsWithGlobals() as GlobalOptions).db ?? ctx.env.CRAVENY_OPS_DB ?? config.store ?? DEFAULT_STORE;
 }
 
-/** Opens the store (schema brought up to date), runs `fn`, and always closes it. */
-export async function withStore<T>(spec: string, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(spec);
+/**
+ * Opens the store (schema brought up to date), runs `fn`, and always closes it. Only a command
+ * that writes logs into it passes `create`: the others never leave a new store file behind.
+ */
+export async function withStore<T>(spec: string, fn: (store: Store) => Promise<T>, options: { create?: boolean } = {}): Promise<T> {
+  const store = await openStore(spec, { create: options.create === true });
   try {
     return await fn(store);
   } finally {

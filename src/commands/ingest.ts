@@ -43,7 +43,7 @@ export function register(program: Command, ctx: Context): void {
         } finally {
           progress?.stop();
         }
-      });
+      }, { create: true });
       if (format === 'json') ctx.io.out(JSON.stringify(summary, null, 2));
       else ctx.io.out(formatSummary(summary));
       warn(ctx, summary, logTz);

@@ -50,7 +50,7 @@ export function register(program: Command, ctx: Context): void {
     .action(async (flags: ServeFlags, command: Command) => {
       const options = parseServeOptions(flags, ctx.env);
       const config = await configOf(command, ctx);
-      const store = await openStore(storeSpecOf(command, ctx, config));
+      const store = await openStore(storeSpecOf(command, ctx, config), { create: false });
       try {
         // Loaded here, not at the top: fastify and swagger would slow every other command's start.
         const { buildApp } = await import('../server/app.js');
