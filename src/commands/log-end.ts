@@ -11,7 +11,6 @@ import type { Context } from './context.js';
 export function warnAboutLogEnd(ctx: Context, logEnd: string | null, window: { fromMs: number; untilMs: number }, config: Config): void {
   if (logEnd === null) return void ctx.io.err('warning: the store holds no logs yet; run craveny-ops ingest first');
   const end = Date.parse(logEnd);
-  if (end < window.fromMs) return void ctx.io.err(`warning: the logs end at ${isoKst(end)}, before the window; ingest the latest logs first`);
   const now = ctx.now();
   const silent = reachesPresent(window, now) ? silenceMs({ end, now, maxSilenceMinutes: config.anomalies.maxLogSilenceMinutes }) : null;
   if (silent !== null) {
@@ -19,5 +18,7 @@ export function warnAboutLogEnd(ctx: Context, logEnd: string | null, window: { f
       `warning: the logs end at ${isoKst(end)}, ${Math.round(silent / MINUTE_MS)} min ago: the window holds nothing after that; ` +
         'ingest the latest logs first (anomalies reports this as stale_logs)',
     );
+  } else if (end < window.fromMs) {
+    ctx.io.err(`warning: the logs end at ${isoKst(end)}, before the window; ingest the latest logs first`);
   }
 }
