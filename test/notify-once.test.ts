@@ -190,5 +190,5 @@ describe('alert once on PostgreSQL, from two hosts sharing the store', () => {
     } finally {
       await pg.drop();
     }
-  }, 60_000);
+  }, 180_000);
 });

@@ -8,7 +8,8 @@ import { findAnomalies, type AnomaliesDocument, type Anomaly } from '../analysis
 import { CliError, UsageError } from '../errors.js';
 import { kstDay, parseDay, parseDays, windowOf, type Window } from '../market/time.js';
 import { parseWebhookUrl, postJson, redactWebhookUrl, type PostOptions } from '../notify/webhook.js';
-import { markNotified, wereNotified, type AnomalyKey } from '../store/unattended.js';
+import { anomalyKey, markNew } from '../analysis/alert-once.js';
+import { markNotified, type AnomalyKey } from '../store/unattended.js';
 import { formatUsd, heading, table } from '../render/table.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
 import { warnAboutLogEnd } from './log-end.js';
@@ -58,10 +59,7 @@ export function register(program: Command, ctx: Context): void {
       const options = parseAnomaliesOptions(flags, ctx);
       const config = await configOf(command, ctx);
       await withStore(storeSpecOf(command, ctx, config), async (store) => {
-        const doc = await findAnomalies(store.db, options.window, config, ctx.now());
-        const keys = doc.anomalies.map(keyOf);
-        const notified = await wereNotified(store.db, keys);
-        doc.anomalies.forEach((a, i) => (a.new = !notified[i]));
+        const doc = await markNew(store.db, await findAnomalies(store.db, options.window, config, ctx.now()));
         warnAboutLogEnd(ctx, doc.log_end, options.window, config);
         ctx.io.out(options.json ? JSON.stringify(doc, null, 2) : renderAnomalies(doc, options.window, ctx.io.color));
         // Every anomaly in the window counts for the exit code, posted before or not.
@@ -69,7 +67,7 @@ export function register(program: Command, ctx: Context): void {
         const fresh = doc.anomalies.filter((a) => a.new);
         if (!options.webhook || fresh.length === 0) return;
         const post = { ...doc, anomalies: fresh };
-        const freshKeys = keys.filter((_, i) => !notified[i]);
+        const freshKeys = fresh.map(anomalyKey);
         const result = await postJson(options.webhook, { ...post, text: summaryText(post, options.window, ctx.hostname) }, webhookOptions(ctx, freshKeys));
         if (!result.ok) throw new CliError(`cannot notify the webhook ${redactWebhookUrl(options.webhook)}: ${result.error}`, 2);
         // Only once the receiver took them: a failed post is tried again by the next run.
@@ -77,8 +75,6 @@ export function register(program: Command, ctx: Context): void {
       });
     });
 }
-
-const keyOf = (a: Anomaly): AnomalyKey => ({ kind: a.kind, stockCode: a.stock_code, firstMs: Date.parse(a.first_ts) });
 
 /**
  * The same set of anomalies gets the same Idempotency-Key, on a retry or from another host's run,

@@ -8,6 +8,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
+import { markNew } from '../analysis/alert-once.js';
 import { findAnomalies } from '../analysis/anomalies.js';
 import { logEnd } from '../analysis/attempts.js';
 import { computeCost } from '../analysis/cost.js';
@@ -195,7 +196,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         response: { 200: anomaliesSchema, ...failures },
       },
     },
-    async (request) => findAnomalies(db, window(request.query as { days: number; until?: string }), config, now()),
+    async (request) => markNew(db, await findAnomalies(db, window(request.query as { days: number; until?: string }), config, now())),
   );
 
   app.get(
