@@ -56,5 +56,6 @@ const { cli, stale, script } = load();
 cli.main(process.argv.slice(2)).then((code) => {
   // After the run, so that the functions it compiled are in the cache too.
   if (stale) save(script);
-  process.exit(code);
+  // Not process.exit: that would drop output a slow pipe has not taken yet.
+  return cli.exitWhenWritten(code);
 });

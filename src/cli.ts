@@ -122,6 +122,27 @@ export function buildProgram(ctx: Context, commands: CommandModule[]): Command {
   return program;
 }
 
+/**
+ * Exits once everything written to stdout and stderr has left the process. Into a pipe, Node
+ * writes what the pipe takes at once (64 KiB) and queues the rest; process.exit drops the queue,
+ * so `report --html - | cat` got the first 64 KiB. Every command exits through here.
+ */
+export async function exitWhenWritten(code: number): Promise<never> {
+  await Promise.all([written(process.stdout), written(process.stderr)]);
+  process.exit(code);
+}
+
+/** Resolves when what was written before has been handed to the system (or can never be: a closed pipe). */
+function written(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || stream.writableLength === 0) return resolve();
+    // A reader that went away (`| head`) ends the wait instead of failing the run.
+    stream.once('error', () => resolve());
+    // Writes complete in order: the callback of an empty one runs after all earlier ones.
+    stream.write('', () => resolve());
+  });
+}
+
 /** Runs the CLI and returns the exit code: 0 ok, 1 check failed or anomaly found, 2 usage or input error, 3 inconclusive. */
 export async function main(argv: string[], ctx: Context = processContext()): Promise<number> {
   // Before any command runs: commander would only tell the command, and the context decides colours.

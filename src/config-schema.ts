@@ -29,6 +29,7 @@ export const configSchema = z
         minSuccessRate: z.number().min(0).lt(1),
         callsPerStock: range,
         maxFreshnessHours: positive,
+        judgeMarketClosedDays: z.boolean(),
       })
       .partial()
       .strict(),
@@ -38,6 +39,7 @@ export const configSchema = z
         stormWindowMinutes: positive,
         failureSpikeCount: z.number().int().positive(),
         failureWindowMinutes: positive,
+        maxLogSilenceMinutes: positive,
       })
       .partial()
       .strict(),

@@ -20,6 +20,8 @@ export interface WeekRules {
   callsPerStock: { min: number; max: number };
   /** Time-weighted mean report age must be below this. */
   maxFreshnessHours: number;
+  /** Judge days the KRX is closed too (by default they are market_closed: shown, not judged). */
+  judgeMarketClosedDays: boolean;
 }
 
 export const DEFAULT_WEEK_RULES: WeekRules = {
@@ -27,6 +29,7 @@ export const DEFAULT_WEEK_RULES: WeekRules = {
   minSuccessRate: 0.95,
   callsPerStock: { min: 5, max: 10 },
   maxFreshnessHours: 3,
+  judgeMarketClosedDays: false,
 };
 
 /** Anomaly thresholds: more than stormAttempts attempts of one stock within the window is a storm. */
@@ -36,6 +39,8 @@ export interface AnomalyRules {
   /** This many failed attempts within the window is a spike. */
   failureSpikeCount: number;
   failureWindowMinutes: number;
+  /** A window reaching the present whose log end is more than this before now: stale_logs. */
+  maxLogSilenceMinutes: number;
 }
 
 export const DEFAULT_ANOMALY_RULES: AnomalyRules = {
@@ -43,6 +48,7 @@ export const DEFAULT_ANOMALY_RULES: AnomalyRules = {
   stormWindowMinutes: 60,
   failureSpikeCount: 3,
   failureWindowMinutes: 60,
+  maxLogSilenceMinutes: 60,
 };
 
 export interface Config {
@@ -128,6 +134,7 @@ export async function loadConfig(explicit: string | undefined, env: NodeJS.Proce
     minSuccessRate: c.week?.minSuccessRate ?? DEFAULT_WEEK_RULES.minSuccessRate,
     callsPerStock: { ...DEFAULT_WEEK_RULES.callsPerStock, ...c.week?.callsPerStock },
     maxFreshnessHours: c.week?.maxFreshnessHours ?? DEFAULT_WEEK_RULES.maxFreshnessHours,
+    judgeMarketClosedDays: c.week?.judgeMarketClosedDays ?? DEFAULT_WEEK_RULES.judgeMarketClosedDays,
   };
   const anomalies: AnomalyRules = { ...DEFAULT_ANOMALY_RULES, ...c.anomalies };
   // Checked on the merged values: `{"min": 12}` alone is as impossible against the default max of 10.

@@ -33,7 +33,7 @@ describe('anomalies on a healthy backend', () => {
     const json = await anomalies(db, ['--until', '2025-11-04', '--json']);
     expect(json.code).toBe(0);
     expect(json.stderr).toBe('');
-    expect(json.json()).toEqual({ from: '2025-11-04T00:00:00+09:00', until: '2025-11-05T00:00:00+09:00', anomalies: [] });
+    expect(json.json()).toEqual({ from: '2025-11-04T00:00:00+09:00', until: '2025-11-05T00:00:00+09:00', log_end: '2025-11-04T23:50:00+09:00', anomalies: [] });
     const text = await anomalies(db, ['--until', '2025-11-04']);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/no anomalies/);
@@ -231,7 +231,8 @@ describe('anomalies on a burst of failures', () => {
 describe('anomalies on a log written in UTC', () => {
   it('reports phase_mismatch when it was ingested as KST, and suggests --log-tz UTC', async () => {
     const db = await storeWith([log('utc-written.log')]);
-    const run = await anomalies(db, ['--until', '2025-11-04', '--json']);
+    // Soon after its last line: at midnight the log (read as KST) would also be stale_logs.
+    const run = await anomalies(db, ['--until', '2025-11-04', '--json'], { now: Date.parse('2025-11-04T15:00:00+09:00') });
     expect(run.code).toBe(1);
     const doc = run.json();
     expect(entries(doc)).toEqual([

@@ -70,9 +70,12 @@ describe('a good config file', () => {
     await cli(['--db', fromConfig, 'ingest', fixture('logs', 'day.log')]);
     const args = ['--config', file, 'stats', '--json', '--days', '1', '--until', '2025-11-04'];
     expect((await cli(args)).json().total_updates).toBe(10);
-    expect((await cli(args, { env: { CRAVENY_OPS_DB: fromEnv } })).json().total_updates).toBe(0);
-    expect(fs.existsSync(fromEnv)).toBe(true);
-    expect((await cli(['--db', fromFlag, ...args], { env: { CRAVENY_OPS_DB: fromEnv } })).json().total_updates).toBe(0);
-    expect(fs.existsSync(fromFlag)).toBe(true);
+    // A reading command does not create the store it is pointed at: the message names which one.
+    const viaEnv = await cli(args, { env: { CRAVENY_OPS_DB: fromEnv } });
+    expect([viaEnv.code, viaEnv.stderr.startsWith(`craveny-ops: no store at ${fromEnv}:`)]).toEqual([2, true]);
+    expect(fs.existsSync(fromEnv)).toBe(false);
+    const viaFlag = await cli(['--db', fromFlag, ...args], { env: { CRAVENY_OPS_DB: fromEnv } });
+    expect([viaFlag.code, viaFlag.stderr.startsWith(`craveny-ops: no store at ${fromFlag}:`)]).toEqual([2, true]);
+    expect(fs.existsSync(fromFlag)).toBe(false);
   });
 });

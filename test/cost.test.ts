@@ -35,6 +35,7 @@ const zeroDay = (date: string) => ({ date, calls: 0, cost_usd: 0, updates: 0 });
 const DAY_COST = {
   from: '2025-10-29T00:00:00+09:00',
   until: '2025-11-05T00:00:00+09:00',
+  log_end: '2025-11-04T23:59:00+09:00',
   price_per_call: 0.001,
   calls_source: 'llm_cost_lines',
   total_calls: 12,
@@ -107,6 +108,7 @@ describe('cost from old logs without [LLM_COST] lines', () => {
     expect(await costJson(db, '--days', '2', '--until', '2025-10-21')).toEqual({
       from: '2025-10-20T00:00:00+09:00',
       until: '2025-10-22T00:00:00+09:00',
+      log_end: '2025-10-21T13:00:30.100+09:00',
       price_per_call: 0.001,
       calls_source: 'generation_lines',
       total_calls: 4,

@@ -38,8 +38,14 @@ export function removeTempDirs(): void {
   }
 }
 
+/**
+ * A new, empty SQLite store (an empty file is an empty database): commands that only read refuse
+ * a store that does not exist, and tests of them start from an empty one.
+ */
 export function tempStore(): string {
-  return path.join(tempDir(), 'store.db');
+  const file = path.join(tempDir(), 'store.db');
+  fs.writeFileSync(file, '');
+  return file;
 }
 
 /** Runs the CLI in-process with a pinned clock and captured output. */

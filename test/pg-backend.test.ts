@@ -117,7 +117,7 @@ describe('backend migrate', () => {
     expect(second.stdout).toMatch(/last_update_reason already present/);
     expect(await columns()).toEqual(migrated);
 
-    const down = await cli(['backend', 'migrate', '--pg', db.url, '--down']);
+    const down = await cli(['backend', 'migrate', '--pg', db.url, '--down', '--yes']);
     expect(down.code, down.stderr).toBe(0);
     expect(down.stdout).toMatch(/dropped stock_analysis_summaries\.last_market_phase/);
     expect(await columns()).toEqual(original);

@@ -62,6 +62,7 @@ const DAY_STATS = {
   period_days: 7,
   from: '2025-10-29T00:00:00+09:00',
   until: '2025-11-05T00:00:00+09:00',
+  log_end: '2025-11-04T23:59:00+09:00',
   total_updates: 10,
   succeeded: 6,
   failed: 4,

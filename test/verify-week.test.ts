@@ -56,7 +56,8 @@ describe('verify week over a week of logs', () => {
     expect(run.code).toBe(1);
     const result = run.json();
     expect(result).toMatchObject({ kind: 'week', from: '2025-11-10', to: '2025-11-15', status: 'fail' });
-    const noData = ['2025-11-13', '2025-11-14', '2025-11-15'].map((d) => [d, null, 'no_data']);
+    // Saturday 2025-11-15 is not a trading day: shown (no data here), not judged.
+    const noData = [...['2025-11-13', '2025-11-14'].map((d) => [d, null, 'no_data']), ['2025-11-15', null, 'market_closed']];
     const byId = Object.fromEntries(result.checks.map((c: any) => [c.id, c]));
     expect(result.checks.map((c: any) => c.id)).toEqual(['daily_updates_per_stock', 'success_rate', 'llm_calls_per_day', 'avg_freshness_hours']);
     expect(perDay(byId.daily_updates_per_stock)).toEqual([['2025-11-10', 6, 'pass'], ['2025-11-11', 5, 'pass'], ['2025-11-12', 1.5, 'fail'], ...noData]);
@@ -66,10 +67,15 @@ describe('verify week over a week of logs', () => {
     expect(result.checks.every((c: any) => c.status === 'fail')).toBe(true);
   });
 
-  it('warns on stderr about the days the market is closed', async () => {
+  it('shows the days the market is closed as market_closed without a warning; judged on request, with one', async () => {
     const db = await weekStore();
     const run = await week(db, '--from', '2025-11-10', '--json');
-    expect(run.stderr.trim().split('\n')).toEqual(['warning: 2025-11-15 is not a KRX trading day (Saturday)']);
+    expect(run.stderr).toBe('');
+    const file = path.join(tempDir(), 'config.json');
+    fs.writeFileSync(file, JSON.stringify({ week: { judgeMarketClosedDays: true } }));
+    const judged = await cli(['--db', db, '--config', file, 'verify', 'week', '--from', '2025-11-10', '--json']);
+    expect(judged.stderr.trim().split('\n')).toEqual(['warning: 2025-11-15 is not a KRX trading day (Saturday)']);
+    expect(judged.json().checks[0].days[5]).toMatchObject({ date: '2025-11-15', status: 'no_data' });
   });
 
   it('passes with exit 0 when the config widens the ranges (no code change)', async () => {
@@ -105,7 +111,8 @@ describe('verify week over a week of logs', () => {
     expect(XMLValidator.validate(run.stdout)).toBe(true);
     const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', isArray: (n) => n === 'testcase' }).parse(run.stdout);
     const suite = parsed.testsuites.testsuite;
-    expect([suite['@tests'], suite['@failures'], suite['@skipped']]).toEqual(['4', '4', '0']);
+    // Four checks, and the closed Saturday as a skipped case.
+    expect([suite['@tests'], suite['@failures'], suite['@skipped']]).toEqual(['5', '4', '1']);
     const freshness = suite.testcase.find((t: any) => t['@name'] === 'avg_freshness_hours');
     expect(freshness.failure['#text'].split('\n').map((l: string) => l.split(' ').slice(0, 2).join(' '))).toEqual(['2025-11-11 3.0897', '2025-11-12 5.375']);
   });
@@ -113,7 +120,7 @@ describe('verify week over a week of logs', () => {
   it.each([
     [['--from', '2025-11-10', '--to', '2025-11-09'], /--to 2025-11-09 is before --from 2025-11-10/],
     [['--from', '2025-11-01', '--to', '2025-12-31'], /at most 30/],
-    [[], /--from/],
+    [['--to', '2025-13-01'], /--to/],
     [['--from', '11/10/2025'], /--from must be a date/],
   ])('exits 2 for %j', async (args, message) => {
     const run = await week(tempStore(), ...(args as string[]));

@@ -52,6 +52,9 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+/** Retries as in production, with pauses of milliseconds. */
+const FAST_RETRIES = { CRAVENY_OPS_WEBHOOK_BACKOFF_MS: '5' };
+
 async function storeWith(name: string): Promise<string> {
   const db = tempStore();
   expect((await cli(['--db', db, 'ingest', fixture('anomalies', name)])).code).toBe(0);
@@ -88,23 +91,23 @@ describe('anomalies --notify-webhook', () => {
     expect(hook.received).toEqual([]);
   });
 
-  it('reports a non-2xx answer on one stderr line naming the URL, exits 2, and still prints the anomalies', async () => {
+  it('reports a 5xx answer, after its retries, on one stderr line naming the URL, exits 2, and still prints the anomalies', async () => {
     const db = await storeWith('ab-silent.log');
     const hook = await webhook(500);
-    const run = await cli(['--db', db, 'anomalies', '--until', '2025-11-06', '--json', '--notify-webhook', `${hook.base}/hooks/ops`]);
+    const run = await cli(['--db', db, 'anomalies', '--until', '2025-11-06', '--json', '--notify-webhook', `${hook.base}/hooks/ops`], { env: FAST_RETRIES });
     expect(run.code).toBe(2);
     expect(run.json().anomalies.map((a: any) => a.kind)).toEqual(['silent_failure', 'silent_failure']);
-    expect(run.stderr).toBe(`craveny-ops: cannot notify the webhook ${hook.base}/hooks/ops: HTTP 500 Internal Server Error\n`);
-    expect(hook.received).toHaveLength(1);
+    expect(run.stderr).toBe(`craveny-ops: cannot notify the webhook ${hook.base}/hooks/ops: HTTP 500 Internal Server Error (after 3 attempts)\n`);
+    expect(hook.received).toHaveLength(3);
   });
 
   it('reports a refused connection the same way', async () => {
     const db = await storeWith('failure-burst.log');
     const url = `http://127.0.0.1:${await closedPort()}/hooks/ops`;
-    const run = await cli(['--db', db, 'anomalies', '--until', '2025-11-07', '--notify-webhook', url]);
+    const run = await cli(['--db', db, 'anomalies', '--until', '2025-11-07', '--notify-webhook', url], { env: FAST_RETRIES });
     expect(run.code).toBe(2);
     expect(run.stdout).toMatch(/failure_spike/);
-    expect(run.stderr).toMatch(new RegExp(`^craveny-ops: cannot notify the webhook ${url.replace(/\./g, '\\.')}: fetch failed: ECONNREFUSED\n$`));
+    expect(run.stderr).toMatch(new RegExp(`^craveny-ops: cannot notify the webhook ${url.replace(/\./g, '\\.')}: fetch failed: ECONNREFUSED \\(after 3 attempts\\)\n$`));
   });
 
   it('keeps credentials out of the message and sends user:password as Basic authentication', async () => {
@@ -125,7 +128,7 @@ describe('postJson', () => {
   it('gives up after its timeout when the server never answers', async () => {
     const hook = await webhook(null);
     const started = Date.now();
-    const result = await postJson(new URL(`${hook.base}/slow`), { text: 'hi' }, { timeoutMs: 200 });
+    const result = await postJson(new URL(`${hook.base}/slow`), { text: 'hi' }, { timeoutMs: 200, attempts: 1 });
     expect(result).toEqual({ ok: false, error: 'no answer within 0.2 s' });
     expect(Date.now() - started).toBeLessThan(5_000);
   });

@@ -9,8 +9,9 @@ import { DEFAULT_PRICE_PER_CALL } from '../config.js';
 import { isoKst, KST_ZONE, LocalClock, MINUTE_MS, phaseAt, type Window } from '../market/time.js';
 import { REASON_LABELS, type GenerationMode } from '../logs/record.js';
 import type { Database } from '../store/schema.js';
-import { attemptsIn, llmCallsIn, skipPhasesIn, skipsPastTtlIn, type Attempt, type LlmCall } from './attempts.js';
+import { attemptsIn, llmCallsIn, logEnd, skipPhasesIn, skipsPastTtlIn, type Attempt, type LlmCall } from './attempts.js';
 import { isPhaseMismatch, PhaseCheck } from './phase-check.js';
+import { staleLogs } from './stale-logs.js';
 import { ruleViolations, type Violation } from './violations.js';
 
 export const ANOMALY_KINDS = [
@@ -20,6 +21,7 @@ export const ANOMALY_KINDS = [
   'silent_failure',
   'rule_violation',
   'phase_mismatch',
+  'stale_logs',
 ] as const;
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
 
@@ -36,12 +38,15 @@ export interface Anomaly {
   /** LLM calls the anomaly's attempts made (absent for phase_mismatch, which makes none). */
   llm_calls?: number;
   cost_usd?: number;
+  /** With --notify-webhook: not posted by an earlier run (alert once). */
+  new?: boolean;
 }
 
 export interface AnomaliesDocument {
   from: string;
   /** Exclusive end of the window. */
   until: string;
+  log_end: string | null;
   anomalies: Anomaly[];
 }
 
@@ -59,9 +64,11 @@ const REPEAT_LOOKBACK_MS = DAY_MS;
 
 type Db = Kysely<Database>;
 
-export async function findAnomalies(db: Db, window: Window, config: Config): Promise<AnomaliesDocument> {
+/** `now`: the present, which a window reaching it is checked against for stale logs. */
+export async function findAnomalies(db: Db, window: Window, config: Config, now: number): Promise<AnomaliesDocument> {
   const range = { fromMs: window.fromMs, untilMs: window.untilMs };
-  const withLookback = await attemptsIn(db, { fromMs: window.fromMs - REPEAT_LOOKBACK_MS, untilMs: window.untilMs });
+  const end = await logEnd(db);
+  const withLookback = await attemptsIn(db, { fromMs: window.fromMs - REPEAT_LOOKBACK_MS, untilMs: window.untilMs }, end);
   const attempts = withLookback.filter((a) => a.ts >= window.fromMs);
   const lateSkips = await skipsPastTtlIn(db, range, config.rules);
   const skipPhases = await skipPhasesIn(db, range);
@@ -75,13 +82,14 @@ export async function findAnomalies(db: Db, window: Window, config: Config): Pro
     ...silentFailures(attempts, config, cost),
     ...violationsByStock(ruleViolations(attempts, lateSkips, config.rules), cost),
     ...phaseMismatches(attempts, skipPhases, config),
+    ...(await staleLogs(db, range, { end, now, maxSilenceMinutes: config.anomalies.maxLogSilenceMinutes })),
   ].sort(
     (x, y) =>
       ANOMALY_KINDS.indexOf(x.kind) - ANOMALY_KINDS.indexOf(y.kind) ||
       compare(x.first_ts, y.first_ts) ||
       compare(x.stock_code ?? '', y.stock_code ?? ''),
   );
-  return { from: isoKst(window.fromMs), until: isoKst(window.untilMs), anomalies };
+  return { from: isoKst(window.fromMs), until: isoKst(window.untilMs), log_end: end === null ? null : isoKst(end), anomalies };
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import { DEFAULT_PRICE_PER_CALL } from '../config.js';
 import { daysBetween, isoKst, kstDay, type Window } from '../market/time.js';
 import type { Database } from '../store/schema.js';
-import { attemptSummariesIn, llmCallsIn, type CallsSource } from './attempts.js';
+import { attemptSummariesIn, llmCallsIn, logEnd, type CallsSource } from './attempts.js';
 import { roundRate } from './stats.js';
 
 export interface DayCost {
@@ -29,6 +29,7 @@ export interface StockCost {
 export interface CostDocument {
   from: string;
   until: string;
+  log_end: string | null;
   price_per_call: number;
   calls_source: CallsSource;
   total_calls: number;
@@ -50,7 +51,8 @@ export const roundUsd = (x: number) => Math.round(x * 1e6) / 1e6;
  */
 export async function computeCost(db: Kysely<Database>, window: Window, pricePerCall: number | null): Promise<CostDocument> {
   const { source, calls } = await llmCallsIn(db, window);
-  const attempts = await attemptSummariesIn(db, window);
+  const end = await logEnd(db);
+  const attempts = await attemptSummariesIn(db, window, end);
 
   const days = new Map<string, DayCost>(
     daysBetween(window.firstDay, window.lastDay).map((date) => [date, { date, calls: 0, cost_usd: 0, updates: 0 }]),
@@ -90,6 +92,7 @@ export async function computeCost(db: Kysely<Database>, window: Window, pricePer
   return {
     from: isoKst(window.fromMs),
     until: isoKst(window.untilMs),
+    log_end: end === null ? null : isoKst(end),
     price_per_call: pricePerCall ?? DEFAULT_PRICE_PER_CALL,
     calls_source: source,
     total_calls: calls.length,

@@ -7,7 +7,7 @@ import { REASONS, REASON_LABELS, type Reason } from '../logs/record.js';
 import { PHASES, type Phase } from '../market/rules.js';
 import { HOUR_MS, isoKst, type Window } from '../market/time.js';
 import type { Database } from '../store/schema.js';
-import { attemptSummariesIn, type AttemptSummary } from './attempts.js';
+import { attemptSummariesIn, logEnd, type AttemptSummary } from './attempts.js';
 import { durationSeconds, durationStats, type DurationStats } from './durations.js';
 
 export interface ReasonCount {
@@ -29,6 +29,8 @@ export interface StatsDocument {
   period_days: number;
   from: string;
   until: string;
+  /** The log end (contract): a window past it holds no data after it, which is not "no updates". */
+  log_end: string | null;
   total_updates: number;
   succeeded: number;
   failed: number;
@@ -49,11 +51,12 @@ export const roundRate = (x: number) => Math.round(x * 10_000) / 10_000;
 export const periodDays = (window: Window) => roundRate(window.days);
 
 export async function computeStats(db: Kysely<Database>, window: Window): Promise<StatsDocument> {
-  return statsOf(await attemptSummariesIn(db, window), window);
+  const end = await logEnd(db);
+  return statsOf(await attemptSummariesIn(db, window, end), window, end);
 }
 
 /** The document from attempts already read (those that started in the window). */
-export function statsOf(attempts: readonly AttemptSummary[], window: Window): StatsDocument {
+export function statsOf(attempts: readonly AttemptSummary[], window: Window, end: number | null): StatsDocument {
   const count = (status: AttemptSummary['status']) => attempts.filter((a) => a.status === status).length;
 
   const reasonCounts = new Map<Reason, number>();
@@ -70,6 +73,7 @@ export function statsOf(attempts: readonly AttemptSummary[], window: Window): St
     period_days: periodDays(window),
     from: isoKst(window.fromMs),
     until: isoKst(window.untilMs),
+    log_end: end === null ? null : isoKst(end),
     total_updates: attempts.length,
     succeeded: count('succeeded'),
     failed: count('failed'),

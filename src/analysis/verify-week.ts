@@ -12,7 +12,8 @@ import { runStatus, type CheckStatus, type RunStatus } from './verify-day1.js';
 
 export const WEEK_CHECK_IDS = ['daily_updates_per_stock', 'success_rate', 'llm_calls_per_day', 'avg_freshness_hours'] as const;
 export type WeekCheckId = (typeof WEEK_CHECK_IDS)[number];
-export type DayStatus = 'pass' | 'fail' | 'no_data';
+/** market_closed: not a KRX trading day; its value is shown but not judged (unless the config says so). */
+export type DayStatus = 'pass' | 'fail' | 'no_data' | 'market_closed';
 
 export interface WeekDay {
   date: string;
@@ -111,8 +112,12 @@ export function evaluateWeek(from: string, to: string, facts: readonly DayFacts[
         ),
     },
   ];
+  const closed = new Set(week.judgeMarketClosedDays ? [] : facts.filter((f) => !krxDay(f.date).trading).map((f) => f.date));
   const checks = specs.map((s): WeekCheck => {
-    const days = facts.map((f) => s.day(f));
+    const days = facts.map((f) => {
+      const day = s.day(f);
+      return closed.has(f.date) ? { ...day, status: 'market_closed' as const } : day;
+    });
     return { id: s.id, status: checkStatus(days), days, expectation: s.expectation };
   });
   return {

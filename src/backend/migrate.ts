@@ -90,6 +90,22 @@ function explain(error: unknown, direction: Direction): unknown {
   return error;
 }
 
+/** What `--down` would lose: the non-empty values of each monitoring column present. */
+export async function valuesToDrop(backend: Backend): Promise<{ column: string; values: number }[]> {
+  const columns = await columnsOf(backend.db);
+  if (!columns) throw missingTable(backend.location);
+  const present = MONITORING_COLUMNS.filter((c) => columns.has(c.name));
+  const counts = [];
+  for (const c of present) {
+    const row = await backend.db
+      .selectFrom(TABLE)
+      .select((eb) => eb.fn.count<string>(c.name).filterWhere(c.name, '<>', '').as('n'))
+      .executeTakeFirstOrThrow();
+    counts.push({ column: c.name, values: Number(row.n) });
+  }
+  return counts;
+}
+
 /** A one-line account of the change for people. */
 export function describeMigration(m: BackendMigration): string[] {
   if (m.dry_run) return m.sql;

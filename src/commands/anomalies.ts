@@ -2,17 +2,20 @@
  * `craveny-ops anomalies`: what in the window needs a person — for cron: exit 1 when anything is
  * found, and optionally a webhook post.
  */
+import { createHash } from 'node:crypto';
 import type { Command } from 'commander';
 import { findAnomalies, kindLabel, type AnomaliesDocument, type Anomaly } from '../analysis/anomalies.js';
-import { logEnd } from '../analysis/attempts.js';
 import { CliError, UsageError } from '../errors.js';
-import { isoKst, type Window } from '../market/time.js';
+import { type Window } from '../market/time.js';
 import { parseWindow, WINDOW_HELP, windowLength, windowSpan, type WindowFlags } from '../market/window.js';
-import { parseWebhookUrl, postJson, redactWebhookUrl } from '../notify/webhook.js';
+import { parseWebhookUrl, postJson, redactWebhookUrl, type PostOptions } from '../notify/webhook.js';
+import { anomalyKey, markNew } from '../analysis/alert-once.js';
+import { markNotified, type AnomalyKey } from '../store/unattended.js';
 import { formatUsd, heading, table } from '../render/table.js';
 import { wrap } from '../render/wrap.js';
 import { visible } from '../render/text.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
+import { warnAboutLogEnd } from './log-end.js';
 import { formatOption, jsonOption, outputFormat, TABLE_OR_JSON, type TableOrJson } from './output.js';
 
 /** The cron case: today. */
@@ -52,24 +55,39 @@ export function register(program: Command, ctx: Context): void {
     .option('--until <day|time>', WINDOW_HELP.until)
     .addOption(formatOption(TABLE_OR_JSON))
     .addOption(jsonOption())
-    .option('--notify-webhook <url>', 'when anomalies are found, POST the JSON document (with a Slack-compatible text field) to this URL')
+    .option('--notify-webhook <url>', 'POST the anomalies not posted before (the store remembers them) as the JSON document with a Slack-compatible text field; retried on network errors and 5xx')
     .action(async (flags: AnomaliesFlags, command: Command) => {
       const options = parseAnomaliesOptions(flags, ctx);
       const config = await configOf(command, ctx);
-      const { doc, end } = await withStore(storeSpecOf(command, ctx, config), async (store) => ({
-        doc: await findAnomalies(store.db, options.window, config),
-        end: await logEnd(store.db),
-      }));
-      if (end === null) ctx.io.err('warning: the store holds no logs yet; run craveny-ops ingest first');
-      else if (end < options.window.fromMs) ctx.io.err(`warning: the logs end at ${isoKst(end)}, before the window; ingest the latest logs first`);
-      ctx.io.out(options.json ? JSON.stringify(doc, null, 2) : renderAnomalies(doc, options.window, ctx.io.color, ctx.io.width));
-      if (doc.anomalies.length === 0) return;
-      ctx.exitCode = 1;
-      if (options.webhook) {
-        const result = await postJson(options.webhook, { ...doc, text: summaryText(doc, options.window, ctx.hostname) });
+      await withStore(storeSpecOf(command, ctx, config), async (store) => {
+        const doc = await markNew(store.db, await findAnomalies(store.db, options.window, config, ctx.now()));
+        warnAboutLogEnd(ctx, doc.log_end, options.window, config);
+        ctx.io.out(options.json ? JSON.stringify(doc, null, 2) : renderAnomalies(doc, options.window, ctx.io.color, ctx.io.width));
+        // Every anomaly in the window counts for the exit code, posted before or not.
+        if (doc.anomalies.length > 0) ctx.exitCode = 1;
+        const fresh = doc.anomalies.filter((a) => a.new);
+        if (!options.webhook || fresh.length === 0) return;
+        const post = { ...doc, anomalies: fresh };
+        const freshKeys = fresh.map(anomalyKey);
+        const result = await postJson(options.webhook, { ...post, text: summaryText(post, options.window, ctx.hostname) }, webhookOptions(ctx, freshKeys));
         if (!result.ok) throw new CliError(`cannot notify the webhook ${redactWebhookUrl(options.webhook)}: ${result.error}`, 2);
-      }
+        // Only once the receiver took them: a failed post is tried again by the next run.
+        await markNotified(store.db, freshKeys, ctx.now());
+      });
     });
+}
+
+/**
+ * The same set of anomalies gets the same Idempotency-Key, on a retry or from another host's run,
+ * so a receiver can drop the duplicate. CRAVENY_OPS_WEBHOOK_BACKOFF_MS shortens the pauses (tests).
+ */
+function webhookOptions(ctx: Context, keys: readonly AnomalyKey[]): PostOptions {
+  const hash = createHash('sha256');
+  for (const k of keys) hash.update(`${k.kind}\u0000${k.stockCode ?? ''}\u0000${k.firstMs}\n`);
+  const options: PostOptions = { headers: { 'idempotency-key': `craveny-ops-${hash.digest('hex').slice(0, 32)}` } };
+  const backoff = ctx.env.CRAVENY_OPS_WEBHOOK_BACKOFF_MS;
+  if (backoff !== undefined && Number(backoff) >= 0) options.backoffMs = Number(backoff);
+  return options;
 }
 
 function windowName(window: Window): string {

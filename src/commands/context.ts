@@ -82,9 +82,10 @@ export function storeSpecOf(command: Command, ctx: Context, config: Config): str
 /**
  * Opens the store (schema brought up to date), runs `fn`, and always closes it. A store fault
  * that `fn` meets (a corrupt page is found only by the query that reads it) becomes one line.
+ * Only a command that writes logs into it passes `create`: the others never leave a new store file behind.
  */
-export async function withStore<T>(spec: string, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(spec);
+export async function withStore<T>(spec: string, fn: (store: Store) => Promise<T>, options: { create?: boolean } = {}): Promise<T> {
+  const store = await openStore(spec, { create: options.create === true });
   try {
     return await fn(store);
   } catch (error) {

@@ -8,6 +8,7 @@ import { monthWindow, WINDOW_HELP, type WindowFlags } from '../market/window.js'
 import { toCsv } from '../render/csv.js';
 import { barChart, formatUsd, heading, outputWidth, table, TERMINAL_WIDTH } from '../render/table.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
+import { warnAboutLogEnd } from './log-end.js';
 import { formatOption, jsonOption, outputFormat } from './output.js';
 import { DEFAULT_DAYS, windowFromFlags, windowTitle } from './stats.js';
 
@@ -62,6 +63,7 @@ export function register(program: Command, ctx: Context): void {
       const price = options.pricePerCall ?? config.pricePerCall;
       const window = await withStore(storeSpecOf(command, ctx, config), (store) => computeCost(store.db, options.window, price));
       const doc = options.month ? withMonthProjection(window, options.month, ctx.now()) : window;
+      warnAboutLogEnd(ctx, doc.log_end, options.window, config);
       ctx.io.out(renderCost(doc, options, ctx.io.color, outputWidth(ctx.io.width)));
     });
 }

@@ -15,6 +15,7 @@ interface FreshnessFlags {
   dbTz?: string;
   json?: boolean;
   format?: TableOrJson;
+  failOnStale?: boolean;
 }
 
 export interface FreshnessOptions {
@@ -54,6 +55,7 @@ export function register(program: Command, ctx: Context): void {
     .option('--db-tz <zone>', `IANA zone of the database's naive last_updated (default ${KST_ZONE})`)
     .addOption(formatOption(TABLE_OR_JSON))
     .addOption(jsonOption())
+    .option('--fail-on-stale', 'exit 1 when any stock is stale (for cron and CI)')
     .action(async (flags: FreshnessFlags, command: Command) => {
       const options = parseFreshnessOptions(flags, ctx, (await configOf(command, ctx)).rules);
       const doc = await runFreshness(options);
@@ -61,6 +63,7 @@ export function register(program: Command, ctx: Context): void {
       if (future) ctx.io.err(`warning: ${future} report(s) were updated after --at ${doc.at}: their ages are negative`);
       if (doc.stocks.length === 0) ctx.io.err('warning: stock_analysis_summaries has no rows');
       ctx.io.out(options.json ? JSON.stringify(doc, null, 2) : renderFreshness(doc, ctx.io.color));
+      if (flags.failOnStale && doc.stocks.some((s) => s.stale)) ctx.exitCode = 1;
     });
 }
 

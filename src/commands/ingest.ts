@@ -6,6 +6,7 @@ import { ingest, type IngestSummary } from '../ingest/ingest.js';
 import { assertTimeZone, KST_ZONE } from '../market/time.js';
 import { createProgress } from '../render/progress.js';
 import { visible } from '../render/text.js';
+import { recordIngestRun } from '../store/unattended.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
 import { formatOption, jsonOption, outputFormat, TABLE_OR_JSON, type TableOrJson } from './output.js';
 
@@ -38,17 +39,20 @@ export function register(program: Command, ctx: Context): void {
       const summary = await withStore(storeSpecOf(command, ctx, config), async (store) => {
         const progress = await createProgress(ctx.io, files);
         try {
-          return await ingest(store, files, {
+          const result = await ingest(store, files, {
             logTz,
             host: flags.sourceHost ?? ctx.hostname,
             now: ctx.now,
             stdin: ctx.stdin,
             onProgress: progress?.tick,
           });
+          // The ingest job is alive (stale_logs tells a stopped job from a silent backend by this).
+          if (result.files.some((f) => !f.error)) await recordIngestRun(store.db, ctx.hostname, ctx.now());
+          return result;
         } finally {
           progress?.stop();
         }
-      });
+      }, { create: true });
       if (format === 'json') ctx.io.out(JSON.stringify(summary, null, 2));
       else ctx.io.out(formatSummary(summary));
       warn(ctx, summary, logTz);
@@ -72,13 +76,14 @@ async function runFollow(files: string[], flags: IngestFlags, format: TableOrJso
         signal: stop.signal,
         onRound: (summary) => {
           // A file that cannot be read now may be readable next round (being rotated): warn, go on.
-          for (const f of summary.files) if (f.error) ctx.io.err(`warning: ${f.error}`);
+          for (const f of summary.files) if (f.error) ctx.io.err(`warning: ${visible(f.error)}`);
           warn(ctx, summary, logTz);
           if (format !== 'json' && summary.records_added > 0) {
             ctx.io.out(`${isoKst(ctx.now())}: ${summary.files.filter((f) => f.records > 0).map((f) => `${f.path} +${f.records}`).join(', ')}; records added: ${summary.records_added}`);
           }
         },
       }),
+      { create: true },
     );
     if (format === 'json') ctx.io.out(JSON.stringify({ follow: true, ...totals }, null, 2));
     else ctx.io.out(`stopped after ${totals.rounds} round${totals.rounds === 1 ? '' : 's'}; records added: ${totals.records_added}`);

@@ -73,7 +73,7 @@ export async function buildReport(db: Kysely<Database>, window: Window, config: 
   const [stats, cost, anomalies, attempts, end, monthCost] = await Promise.all([
     computeStats(db, window),
     computeCost(db, window, pricePerCall),
-    findAnomalies(db, window, config),
+    findAnomalies(db, window, config, nowMs),
     attemptsIn(db, window),
     logEnd(db),
     computeCost(db, monthWindow.soFar, pricePerCall),

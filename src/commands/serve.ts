@@ -67,7 +67,8 @@ export function register(program: Command, ctx: Context): void {
       if (!following.length && (flags.interval ?? flags.logTz ?? flags.sourceHost) !== undefined) throw new UsageError('--interval, --log-tz and --source-host need --follow');
       const intervalMs = parseInterval(flags.interval);
       const logTz = assertTimeZone(flags.logTz ?? config.logTz ?? KST_ZONE);
-      const store = await openStore(storeSpecOf(command, ctx, config));
+      // Following logs may start a new store; only reading refuses to make one.
+      const store = await openStore(storeSpecOf(command, ctx, config), { create: following.length > 0 });
       try {
         // Loaded here, not at the top: fastify and swagger would slow every other command's start.
         const { buildApp } = await import('../server/app.js');
@@ -91,7 +92,7 @@ export function register(program: Command, ctx: Context): void {
           if (following.length) {
             // A connection of its own: the API's reads then see only committed batches, never one
             // half-written (on SQLite a read on the writing connection would see inside its transaction).
-            const writer = await openStore(storeSpecOf(command, ctx, config));
+            const writer = await openStore(storeSpecOf(command, ctx, config), { create: true });
             try {
               await follow(writer, following, { logTz, host, now: ctx.now, intervalMs, signal: stop.signal, onRound });
             } finally {

@@ -1,6 +1,5 @@
 /** `craveny-ops stats`: how often reports were updated, why, in which phase, at what interval. */
 import type { Command } from 'commander';
-import { logEnd } from '../analysis/attempts.js';
 import { computeStats, type StatsDocument } from '../analysis/stats.js';
 import { backendStatsOutput, type BackendStatsFlags } from '../backend/stats.js';
 import type { Window } from '../market/time.js';
@@ -9,6 +8,7 @@ import type { DurationStats } from '../analysis/durations.js';
 import { barChart, heading, outputWidth, table, TERMINAL_WIDTH } from '../render/table.js';
 import { DAYS, flagOption } from '../params.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
+import { warnAboutLogEnd } from './log-end.js';
 import { formatOption, jsonOption, outputFormat, TABLE_OR_JSON, type TableOrJson } from './output.js';
 
 /** The window when --days is not given: the last week, as the admin API's default. */
@@ -49,11 +49,8 @@ export function register(program: Command, ctx: Context): void {
       const options = parseStatsOptions(flags, ctx);
       if (flags.source !== undefined && flags.source !== 'logs') return void ctx.io.out(await backendStatsOutput(flags, options, ctx));
       const config = await configOf(command, ctx);
-      const { doc, empty } = await withStore(storeSpecOf(command, ctx, config), async (store) => ({
-        doc: await computeStats(store.db, options.window),
-        empty: (await logEnd(store.db)) === null,
-      }));
-      if (empty) ctx.io.err('warning: the store holds no logs yet; run craveny-ops ingest first');
+      const doc = await withStore(storeSpecOf(command, ctx, config), (store) => computeStats(store.db, options.window));
+      warnAboutLogEnd(ctx, doc.log_end, options.window, config);
       ctx.io.out(options.json ? JSON.stringify(doc, null, 2) : renderStats(doc, options.window, ctx.io.color, outputWidth(ctx.io.width)));
     });
 }

@@ -7,8 +7,8 @@ import Table from 'cli-table3';
 import { defaultDay1Date, verifyDay1, type Day1Result, type RunStatus } from '../analysis/verify-day1.js';
 import { verifyWeek, type WeekResult } from '../analysis/verify-week.js';
 import { UsageError } from '../errors.js';
-import { calendarWarning, krxDay } from '../market/calendar.js';
-import { addDays, daysBetween } from '../market/time.js';
+import { calendarWarning, krxDay, tradingDaysThrough } from '../market/calendar.js';
+import { addDays, daysBetween, kstDay } from '../market/time.js';
 import { DATE, flagOf, flagOption, FROM, fromFlag, TO } from '../params.js';
 import { day1Suite, junitXml, weekSuite } from '../render/junit.js';
 import { paint, TERMINAL_WIDTH } from '../render/table.js';
@@ -69,22 +69,22 @@ export function register(program: Command, ctx: Context): void {
   verify
     .command('week')
     .description('the Day 2–7 metrics, a verdict per KST day (updates per stock, success rate, LLM calls, freshness)')
-    .addOption(flagOption(FROM).makeOptionMandatory())
-    .addOption(flagOption(TO))
+    .addOption(flagOption(FROM, 'the first of the last six completed KRX trading days'))
+    .addOption(flagOption(TO, '--from + 5, six days; without --from, yesterday'))
     .addOption(formatOption(FORMATS, FORMAT_HELP))
     .addOption(jsonOption())
     .option('--strict', 'an inconclusive run (a check without data) fails: exit 1 instead of 3')
-    .action(async (flags: VerifyFlags & { from: string; to?: string }, command: Command) => {
+    .action(async (flags: VerifyFlags & { from?: string; to?: string }, command: Command) => {
       const format = outputFormat(flags, FORMATS);
-      const from = FROM.parse(flags.from, flagOf(FROM));
-      const to = fromFlag(TO, flags.to, null) ?? addDays(from, 5);
+      const { from, to } = weekOf(flags, ctx);
       if (to < from) throw new UsageError(`--to ${to} is before --from ${from}`);
       const days = daysBetween(from, to);
       if (days.length > MAX_WEEK_DAYS) throw new UsageError(`--from ${from} --to ${to} spans ${days.length} days; at most ${MAX_WEEK_DAYS}`);
       const config = await configOf(command, ctx);
       const result = await withStore(storeSpecOf(command, ctx, config), ({ db }) => verifyWeek(db, from, to, config));
       for (const day of days) {
-        const warning = calendarWarning(day);
+        // A closed day is shown as market_closed, not judged: no warning unless it is judged anyway.
+        const warning = krxDay(day).trading || config.week.judgeMarketClosedDays ? calendarWarning(day) : null;
         if (warning) ctx.io.err(`warning: ${warning}`);
       }
       if (format === 'json') ctx.io.out(JSON.stringify(result, null, 2));
@@ -92,6 +92,23 @@ export function register(program: Command, ctx: Context): void {
       else ctx.io.out(renderWeek(result, ctx.io.color));
       ctx.exitCode = exitCodeOf(result.status, flags.strict === true);
     });
+}
+
+/** Days a week checks when the run means a trading week. */
+const WEEK_TRADING_DAYS = 6;
+
+/**
+ * --from and --to; without --from, the last six completed trading days (ending with --to, or
+ * yesterday): a week of six trading days spans its weekend and holidays, shown as market_closed.
+ */
+function weekOf(flags: { from?: string; to?: string }, ctx: Context): { from: string; to: string } {
+  if (flags.from !== undefined) {
+    const from = FROM.parse(flags.from, flagOf(FROM));
+    return { from, to: fromFlag(TO, flags.to, null) ?? addDays(from, 5) };
+  }
+  const to = fromFlag(TO, flags.to, null) ?? addDays(kstDay(ctx.now()), -1);
+  const trading = tradingDaysThrough(to, WEEK_TRADING_DAYS);
+  return { from: trading[0], to: trading[trading.length - 1] };
 }
 
 // Column widths (padding included) that keep the table within 80 columns: 5 borders + these.
@@ -159,11 +176,15 @@ export function renderDay1(result: Day1Result, color = false): string {
 
 const formatValue = (v: number | null) => (v === null ? '–' : Number.isInteger(v) ? String(v) : v.toFixed(2));
 
+const WEEK_DAY_MARK: Record<WeekResult['checks'][number]['days'][number]['status'], string> = { pass: 'ok', fail: 'FAIL', no_data: 'n/a', market_closed: 'off' };
+
+const closedJudged = (result: WeekResult) => !result.checks.some((c) => c.days.some((d) => d.status === 'market_closed'));
+
 export function renderWeek(result: WeekResult, color = false): string {
   const show = statusPainter(color);
   const table = boxed(25);
   for (const check of result.checks) {
-    const perDay = check.days.map((d) => `${d.date.slice(5)} ${formatValue(d.value).padStart(6)} ${d.status === 'pass' ? 'ok' : d.status === 'fail' ? 'FAIL' : 'n/a'}`);
+    const perDay = check.days.map((d) => `${d.date.slice(5)} ${formatValue(d.value).padStart(6)} ${WEEK_DAY_MARK[d.status]}`);
     table.push([check.id, show(check.status), check.expectation, perDay.join('\n')]);
     const failing = check.days.filter((d) => d.status === 'fail');
     if (failing.length) table.push([{ colSpan: 4, content: failing.map((d) => `${d.date} ${formatValue(d.value)}: ${d.detail}`).join('\n') }]);
@@ -172,7 +193,7 @@ export function renderWeek(result: WeekResult, color = false): string {
   return [
     `verify week ${result.from} – ${result.to}`,
     table.toString(),
-    ...(closed.length ? [`market closed: ${closed.join(', ')}`] : []),
+    ...(closed.length ? [`market closed${closedJudged(result) ? '' : ' (off: shown, not judged)'}: ${closed.join(', ')}`] : []),
     verdictLine('week', result.status, countStatuses(result.checks.map((c) => c.status)), color),
   ].join('\n');
 }

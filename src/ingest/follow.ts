@@ -4,6 +4,7 @@
  * it and the memory bound are all ingest()'s own: follow mode only repeats it.
  */
 import fs from 'node:fs';
+import { recordIngestRun } from '../store/unattended.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../errors.js';
 import type { Store } from '../store/store.js';
@@ -49,6 +50,8 @@ export async function follow(store: Store, paths: readonly string[], options: Fo
     totals.rounds += 1;
     totals.records_added += summary.records_added;
     totals.phase_mismatches += summary.phase_mismatches;
+    // Each round is an ingest run: stale_logs tells a stopped follower from a silent backend by it.
+    if (summary.files.some((f) => !f.error)) await recordIngestRun(store.db, options.host, options.now());
     options.onRound?.(summary);
     try {
       await sleep(options.intervalMs, undefined, { signal: options.signal });

@@ -92,3 +92,13 @@ export function calendarWarning(day: string): string | null {
   }
   return null;
 }
+
+/** The last `n` KRX trading days up to and including `through`, oldest first. */
+export function tradingDaysThrough(through: string, n: number): string[] {
+  const days: string[] = [];
+  // Korea's longest closure (Chuseok next to a weekend) is about ten days: this never runs out.
+  for (let day = through, looked = 0; days.length < n && looked < n * 7 + 30; day = addDays(day, -1), looked++) {
+    if (isTradingDay(day)) days.unshift(day);
+  }
+  return days;
+}

@@ -80,9 +80,14 @@ export function day1Suite(result: Day1Result): TestSuite {
 }
 
 export function weekSuite(result: WeekResult): TestSuite {
+  // A day the market was closed is one skipped case: shown, not judged.
+  const closed = new Set(result.checks.flatMap((c) => c.days.filter((d) => d.status === 'market_closed').map((d) => d.date)));
+  const closedCases = result.calendar
+    .filter((c) => closed.has(c.date))
+    .map((c) => ({ name: `market_closed ${c.date}`, classname: 'craveny-ops.verify.week', skipped: `${c.date} is not a KRX trading day (${c.closed_because}): shown, not judged` }));
   return {
     name: `craveny-ops verify week ${result.from}..${result.to}`,
-    cases: result.checks.map((check) => {
+    cases: [...result.checks.map((check) => {
       const failing = check.days.filter((d) => d.status === 'fail');
       return {
         name: check.id,
@@ -98,6 +103,6 @@ export function weekSuite(result: WeekResult): TestSuite {
         skipped: check.status === 'not_exercised' ? 'not exercised: no day has data' : undefined,
         systemOut: check.days.map((d) => `${d.date} ${d.value ?? '-'} ${d.status}: ${d.detail}`).join('\n'),
       };
-    }),
+    }), ...closedCases],
   };
 }

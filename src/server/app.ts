@@ -8,6 +8,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
+import { markNew } from '../analysis/alert-once.js';
 import { findAnomalies } from '../analysis/anomalies.js';
 import { logEnd } from '../analysis/attempts.js';
 import { computeCost } from '../analysis/cost.js';
@@ -261,7 +262,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         response: { 200: anomaliesSchema, ...failures },
       },
     },
-    async (request) => findAnomalies(db, window(request, ANOMALY_DAYS), config),
+    async (request) => markNew(db, await findAnomalies(db, window(request, ANOMALY_DAYS), config, now())),
   );
 
   app.get(

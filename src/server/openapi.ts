@@ -13,6 +13,7 @@ const DAY = { type: 'string', format: 'date', description: 'a KST calendar day, 
 const ISO_TIME = { type: 'string', format: 'date-time', description: 'ISO 8601 in Asia/Seoul (+09:00)' } as const;
 const COUNT = { type: 'integer', minimum: 0 } as const;
 const NUMBER = { type: 'number' } as const;
+const LOG_END = { ...ISO_TIME, nullable: true, description: 'the log end: the latest timestamped line ingested (null: no logs yet)' } as const;
 const obj = (properties: Record<string, unknown>, required = Object.keys(properties)) => ({ type: 'object', properties, required });
 
 export const errorSchema = {
@@ -34,6 +35,7 @@ export const statsSchema = {
     period_days: { ...NUMBER, description: 'days of the window (a fraction for a window given by times)' },
     from: ISO_TIME,
     until: { ...ISO_TIME, description: 'exclusive end of the window' },
+    log_end: LOG_END,
     total_updates: COUNT,
     succeeded: COUNT,
     failed: COUNT,
@@ -58,6 +60,7 @@ export const costSchema = {
   ...obj({
     from: ISO_TIME,
     until: ISO_TIME,
+    log_end: LOG_END,
     price_per_call: NUMBER,
     calls_source: { type: 'string', enum: ['llm_cost_lines', 'generation_lines'] },
     total_calls: COUNT,
@@ -115,7 +118,7 @@ export const weekSchema = {
             status: checkStatus,
             days: {
               type: 'array',
-              items: obj({ date: DAY, value: { type: 'number', nullable: true }, status: { type: 'string', enum: ['pass', 'fail', 'no_data'] } }),
+              items: obj({ date: DAY, value: { type: 'number', nullable: true }, status: { type: 'string', enum: ['pass', 'fail', 'no_data', 'market_closed'] } }),
             },
           },
           ['id', 'status', 'days'],
@@ -131,6 +134,7 @@ export const anomaliesSchema = {
   ...obj({
     from: ISO_TIME,
     until: ISO_TIME,
+    log_end: LOG_END,
     anomalies: {
       type: 'array',
       items: obj(
@@ -141,6 +145,7 @@ export const anomaliesSchema = {
           last_ts: ISO_TIME,
           count: COUNT,
           detail: { type: 'string' },
+          new: { type: 'boolean', description: 'anomalies --notify-webhook: not posted by an earlier run' },
         },
         ['kind', 'stock_code', 'first_ts', 'last_ts', 'count', 'detail'],
       ),

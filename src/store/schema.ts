@@ -86,11 +86,27 @@ export interface AttemptsTable {
   error: string | null;
 }
 
+/** When a host last ran an ingest (UTC ms). */
+export interface IngestRunsTable {
+  host: string;
+  finished_at: number;
+}
+
+/** An anomaly a webhook was told of; stock_code is '' for an anomaly of no stock. */
+export interface NotifiedAnomaliesTable {
+  kind: string;
+  stock_code: string;
+  first_ts: number;
+  notified_at: number;
+}
+
 export interface Database {
   sources: SourcesTable;
   records: RecordsTable;
   attempts: AttemptsTable;
   craveny_ops_state: StateTable;
+  ingest_runs: IngestRunsTable;
+  notified_anomalies: NotifiedAnomaliesTable;
 }
 
 export type SourceRow = Selectable<SourcesTable>;

@@ -28,8 +28,13 @@ export interface Store {
 
 export const DEFAULT_STORE = 'craveny-ops.db';
 
-export async function openStore(spec: string, options: { migrate?: boolean } = {}): Promise<Store> {
-  const store = isPostgresUrl(spec) ? await openPostgres(spec) : openSqlite(spec);
+/**
+ * `create: false` (commands that only read): a SQLite store that does not exist is a usage error,
+ * not a new empty file — a mistyped --db or a cron job without CRAVENY_OPS_DB would otherwise
+ * report on an empty store and leave a stray file behind.
+ */
+export async function openStore(spec: string, options: { migrate?: boolean; create?: boolean } = {}): Promise<Store> {
+  const store = isPostgresUrl(spec) ? await openPostgres(spec) : openSqlite(spec, options.create !== false);
   if (options.migrate !== false) {
     try {
       await migrateToLatest(store);
@@ -174,13 +179,16 @@ function whenNotBusy<T>(fn: () => T): T {
   }
 }
 
-function openSqlite(file: string): Store {
+function openSqlite(file: string, create: boolean): Store {
+  if (!create && !fs.existsSync(file)) {
+    throw new UsageError(`no store at ${path.resolve(file)}: run craveny-ops ingest <log files> to create it, or point --db or CRAVENY_OPS_DB at the existing one`);
+  }
   const dir = path.dirname(path.resolve(file));
   if (!fs.existsSync(dir)) throw new UsageError(`store directory ${dir} does not exist`);
   if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new UsageError(`store ${file} is a directory`);
   let sqlite: SQLite.Database;
   try {
-    sqlite = new SQLite(file, { timeout: busyTimeoutMs() });
+    sqlite = new SQLite(file, { timeout: busyTimeoutMs(), fileMustExist: !create });
     whenNotBusy(() => sqlite.pragma('journal_mode = WAL'));
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
