@@ -285,7 +285,7 @@ describe('anomalies options', () => {
   it.each([
     [['--days', '0'], /--days must be a whole number from 1 to 30/],
     [['--days', '31'], /--days must be a whole number from 1 to 30/],
-    [['--until', '2025-13-01'], /--until must be a date as YYYY-MM-DD/],
+    [['--until', '2025-13-01'], /--until must be a day \(YYYY-MM-DD\) or a time/],
     [['--notify-webhook', 'ftp://hooks.example/secret-token'], /--notify-webhook must be an http:\/\/ or https:\/\/ URL/],
   ])('rejects %j with exit 2 and one line', async (args, message) => {
     const run = await anomalies(tempStore(), args as string[]);

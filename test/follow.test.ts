@@ -95,9 +95,9 @@ describe('ingest --follow', () => {
   it('refuses stdin and --interval without --follow', async () => {
     const db = tempStore();
     const stdin = await cli(['--db', db, 'ingest', '--follow', '-']);
-    expect([stdin.code, stdin.stderr]).toEqual([2, 'craveny-ops: --follow reads files, not stdin (-)\n']);
+    expect([stdin.code, stdin.stderr]).toEqual([2, 'craveny-ops: --follow reads files, not stdin (-) (see craveny-ops ingest --help)\n']);
     const interval = await cli(['--db', db, 'ingest', '--interval', '1s', fixture('logs', 'day.log')]);
-    expect([interval.code, interval.stderr]).toEqual([2, 'craveny-ops: --interval needs --follow\n']);
+    expect([interval.code, interval.stderr]).toEqual([2, 'craveny-ops: --interval needs --follow (see craveny-ops ingest --help)\n']);
   });
 });
 

@@ -80,7 +80,7 @@ describe('usage errors', () => {
     [['stats', '--frobnicate'], /^craveny-ops: unknown option '--frobnicate' \(see craveny-ops stats --help\)\n$/],
     [['stats', '--days', '31'], /^craveny-ops: --days must be a whole number from 1 to 30, got '31' \(see craveny-ops stats --help\)\n$/],
     [['cost', '--days'], /^craveny-ops: option '--days <n>' argument missing \(see craveny-ops cost --help\)\n$/],
-    [['verify', 'week'], /^craveny-ops: required option '--from <YYYY-MM-DD>' not specified \(see craveny-ops verify week --help\)\n$/],
+    [['verify', 'week', '--to', '2025-13-01'], /^craveny-ops: --to must be a date as YYYY-MM-DD, got '2025-13-01' \(see craveny-ops verify week --help\)\n$/],
     [['verify', 'week', '--from', '2025-11-05', '--to', '2025-11-01'], /^craveny-ops: --to 2025-11-01 is before --from 2025-11-05 \(see craveny-ops verify week --help\)\n$/],
     [['verify', 'bogus'], /^craveny-ops: unknown command 'bogus' \(see craveny-ops verify --help\)\n$/],
     [['backend', 'migrate', '--pg', 'mysql://x'], /^craveny-ops: --pg must be a postgres:\/\/ URL, got 'mysql:\/\/x' \(see craveny-ops backend migrate --help\)\n$/],
@@ -97,6 +97,6 @@ describe('usage errors', () => {
   it('does not point an input error that is not about the options to the help', async () => {
     const run = await cli(['--db', '/nonexistent-dir/x.db', 'stats']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toBe('craveny-ops: store directory /nonexistent-dir does not exist\n');
+    expect(run.stderr).toBe('craveny-ops: no store at /nonexistent-dir/x.db: run craveny-ops ingest <log files> to create it, or point --db or CRAVENY_OPS_DB at the existing one\n');
   });
 });

@@ -46,20 +46,37 @@ function toFile(args: string[]): Promise<{ code: number | null; bytes: Buffer }>
   });
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The run through a pipe whose reader reads nothing for a while, then one chunk every few milliseconds. */
+/**
+ * A reader in a process of its own that reads nothing for a while, then one chunk every few
+ * milliseconds, and hands back what it read. (A reader in this process would not do: Node resumes
+ * a child's unread stdout once the child exits, and drops what was in the pipe.)
+ */
+const SLOW_READER = `
+const chunks = [];
+setTimeout(() => {
+  process.stdin.on('readable', function read() {
+    const chunk = process.stdin.read(4096);
+    if (chunk === null) return;
+    chunks.push(chunk);
+    setTimeout(read, 3);
+  });
+  process.stdin.on('end', () => process.stdout.write(Buffer.concat(chunks)));
+}, 1500);
+`;
+
+/** The run through a pipe into the slow reader: long enough for the command to finish and try to exit while the pipe is full. */
 async function throughSlowPipe(args: string[]): Promise<{ code: number | null; bytes: Buffer }> {
-  const child = spawn(process.execPath, [BIN, '--db', db, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  // Long enough for the command to finish and try to exit while the pipe is full.
-  await sleep(1_500);
-  const chunks: Buffer[] = [];
-  for await (const chunk of child.stdout) {
-    chunks.push(chunk as Buffer);
-    await sleep(3);
-  }
-  return { code: await exited, bytes: Buffer.concat(chunks) };
+  const reader = spawn(process.execPath, ['-e', SLOW_READER], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const read: Buffer[] = [];
+  reader.stdout.on('data', (chunk: Buffer) => read.push(chunk));
+  const readerDone = new Promise((resolve) => reader.on('close', resolve));
+  const child = spawn(process.execPath, [BIN, '--db', db, ...args], { cwd: ROOT, stdio: ['ignore', reader.stdin, 'ignore'] });
+  // The writing end belongs to the command now: the reader sees the end when the command closes it.
+  reader.stdin.destroy();
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  await readerDone;
+  return { code, bytes: Buffer.concat(read) };
 }
 
 describe('output through a slow pipe', () => {

@@ -127,7 +127,7 @@ describe('verify week over a weekend', () => {
     expect(run.code, run.stderr).toBe(0);
     const html = fs.readFileSync(file, 'utf8');
     expect(html).toMatch(/Day 2–7 checks, 2025-11-07 – 2025-11-10 <span class="badge pass">pass<\/span>/);
-    expect(html).toContain('<td class="n" title="market_closed"><span class="badge market_closed">0</span></td>');
+    expect(html).toContain('<td class="n" data-label="11-08 (closed)" title="not a KRX trading day: Saturday"><span class="badge market_closed">0</span></td>');
   });
 });
 

@@ -58,6 +58,6 @@ describe('GET /admin/report-updates/whatif', () => {
   it('is in the OpenAPI document with its parameters', async () => {
     const doc = (await get('/openapi.json')).json();
     const params = doc.paths['/admin/report-updates/whatif'].get.parameters.map((p: { name: string }) => p.name).sort();
-    expect(params).toEqual(['days', 'fix_prediction_cap', 'price_per_call', 'rules', 'set', 'until']);
+    expect(params).toEqual(['days', 'fix_prediction_cap', 'price_per_call', 'rules', 'set', 'since', 'until']);
   });
 });
