@@ -82,7 +82,7 @@ export const SINCE: Param<string> = {
   schema: TIME_SCHEMA,
   parse(text, label) {
     if (parseDuration(text) === null && !isDay(text) && parseTime(text) === null) {
-      throw new UsageError(`${label} must be a duration (90m, 24h, 7d), a day or a time (YYYY-MM-DDTHH:MM), got '${text}'`);
+      throw new UsageError(`${label} must be a duration (90m, 24h, 7d), a day (YYYY-MM-DD) or a time (YYYY-MM-DDTHH:MM, KST unless it carries an offset), got '${text}'`);
     }
     return text;
   },

@@ -78,9 +78,6 @@ function runShell(command: string, env: Record<string, string>) {
 const silent = { io: { out() {}, err() {}, color: false, stderrIsTTY: false }, env: {}, now: Date.now, hostname: 'h', exitCode: 0 } as unknown as Context;
 const program = buildProgram(silent, await commandsFor([]));
 
-/** Options another change is adding (ingest --follow); accepted with a notice until they are merged, then checked like the rest. */
-const PENDING_OPTIONS: Record<string, string[]> = { ingest: ['--follow', '--interval'] };
-
 /** Each `craveny-ops …` invocation in a shell line names a real command and only its options. */
 function expectKnownInvocations(shell: string): void {
   const invocations = [...shell.matchAll(/(?:^|exec |&& |; )craveny-ops ((?:[^&;|>])*)/g)].map((m) => m[1].trim().split(/\s+/));
@@ -94,20 +91,20 @@ function expectKnownInvocations(shell: string): void {
     expect(command, `${shell} names a command`).not.toBe(program);
     const known = [...command.options, ...program.options].map((o) => o.long);
     for (const word of words.filter((w) => w.startsWith('--'))) {
-      if (!known.includes(word) && PENDING_OPTIONS[command.name()]?.includes(word)) console.log(`deploy.test: ${word} of ${command.name()} is not merged yet: ${shell}`);
-      else expect(known, `${shell}: ${word}`).toContain(word);
+      expect(known, `${shell}: ${word}`).toContain(word);
     }
   }
 }
 
 describe('the systemd units', () => {
-  it('are a service and timer pair for ingest and for the anomaly check, and a service for ingest --follow', () => {
+  it('are a service and timer pair for ingest and for the anomaly check, and services for ingest --follow and serve --follow', () => {
     expect(UNITS).toEqual([
       'craveny-ops-anomalies.service',
       'craveny-ops-anomalies.timer',
       'craveny-ops-follow.service',
       'craveny-ops-ingest.service',
       'craveny-ops-ingest.timer',
+      'craveny-ops-serve.service',
     ]);
   });
 

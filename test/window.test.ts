@@ -66,7 +66,7 @@ describe('parseWindow', () => {
 
   it.each([
     [{ since: '2h', days: '3' }, /--since and --days exclude each other/],
-    [{ since: 'yesterday' }, /--since must be a day \(YYYY-MM-DD\) or a time/],
+    [{ since: 'yesterday' }, /--since must be a duration \(90m, 24h, 7d\), a day \(YYYY-MM-DD\) or a time/],
     [{ since: '0m' }, /empty window/],
     [{ since: '2025-11-05T00:00', until: '2025-11-04' }, /ends .* before it starts/],
     [{ since: '2025-11-04T10:00', until: '2025-11-04T09:00' }, /ends .* before it starts/],
@@ -147,7 +147,7 @@ describe('windowed commands', () => {
   });
 
   it.each([
-    [['stats', '--since', 'yesterday'], /--since must be a day \(YYYY-MM-DD\) or a time/],
+    [['stats', '--since', 'yesterday'], /--since must be a duration \(90m, 24h, 7d\), a day \(YYYY-MM-DD\) or a time/],
     [['cost', '--since', '2h', '--days', '1'], /--since and --days exclude each other/],
     [['anomalies', '--since', '2025-11-04T10:00', '--until', '2025-11-04T09:00'], /before it starts/],
     [['attempts', '--until', 'noon'], /--until must be a day/],

@@ -77,6 +77,9 @@ export function parseWindow(flags: WindowFlags, nowMs: number, defaultDays: numb
     if (duration === 0) throw new UsageError(`--since ${flags.since} is an empty window`);
     return timeWindow(untilMs - duration, untilMs);
   }
+  if (!isDay(flags.since) && parseTime(flags.since) === null) {
+    throw new UsageError(`--since must be a duration (90m, 24h, 7d), a day (YYYY-MM-DD) or a time (YYYY-MM-DDTHH:MM, KST unless it carries an offset), got '${flags.since}'`);
+  }
   const since = parseBound(flags.since, 'since');
   return timeWindow('day' in since ? dayStartMs(since.day) : since.ms, untilMs);
 }
