@@ -377,6 +377,8 @@ describe('the report in headless Chromium', () => {
     const { page } = await open(day.file, 390);
     expect(await page.evaluate(() => (document.getElementById('stock-000660') as HTMLDetailsElement).open)).toBe(false);
     await page.click('a[href="#stock-000660"]');
+    // hashchange is dispatched after the click returns: wait for it (a details that never opens fails here).
+    await page.waitForFunction(() => (document.getElementById('stock-000660') as HTMLDetailsElement).open, null, { timeout: 5_000 });
     const state = await page.evaluate(() => {
       const d = document.getElementById('stock-000660') as HTMLDetailsElement;
       const top = d.getBoundingClientRect().top;
