@@ -4,13 +4,16 @@
  */
 import type { Kysely } from 'kysely';
 import { PHASES, type Phase, type Rules } from '../market/rules.js';
-import { MINUTE_MS } from '../market/time.js';
+import { DAY_MS, MINUTE_MS } from '../market/time.js';
 import type { Reason } from '../logs/record.js';
 import type { AttemptRow, Database, RecordRow } from '../store/schema.js';
 import { rowsOf, sqliteHandleOf, type Query } from '../store/statements.js';
 
 /** An attempt without an outcome record is abandoned once the log runs this long past its start. */
 export const ABANDON_AFTER_MS = 30 * MINUTE_MS;
+
+/** How far back lastCompletionsBefore looks first (see there). */
+const RECENT_COMPLETIONS_MS = 7 * DAY_MS;
 
 export type Status = 'succeeded' | 'failed' | 'in_flight';
 
@@ -152,16 +155,29 @@ export async function attemptSummariesIn(db: Db, range: TimeRange, end?: number 
  * Keyed by host and stock: `${host}\u0000${stock}`.
  */
 export async function lastCompletionsBefore(db: Db, beforeMs: number): Promise<Map<string, { host: string; stockCode: string; completedTs: number }>> {
-  const rows = await db
-    .selectFrom('attempts')
-    .select(['host', 'stock_code', (eb) => eb.fn.max('completed_ts').as('completed')])
-    .where('outcome', '=', 'succeeded')
-    .where('completed_ts', '<', beforeMs)
-    .groupBy(['host', 'stock_code'])
-    .execute();
+  const latest = (lookBackMs: number | null, stock?: { host: string; stockCode: string }) => {
+    let query = db
+      .selectFrom('attempts')
+      .select(['host', 'stock_code', (eb) => eb.fn.max('completed_ts').as('completed')])
+      .where('outcome', '=', 'succeeded')
+      .where('completed_ts', '<', beforeMs);
+    if (lookBackMs !== null) query = query.where('completed_ts', '>=', beforeMs - lookBackMs);
+    if (stock) query = query.where('host', '=', stock.host).where('stock_code', '=', stock.stockCode);
+    return query.groupBy(['host', 'stock_code']).execute();
+  };
   const map = new Map<string, { host: string; stockCode: string; completedTs: number }>();
-  for (const r of rows) {
-    if (r.completed != null) map.set(`${r.host}\u0000${r.stock_code}`, { host: r.host, stockCode: r.stock_code, completedTs: Number(r.completed) });
+  const add = (rows: { host: string; stock_code: string; completed: unknown }[]) => {
+    for (const r of rows) {
+      if (r.completed != null) map.set(`${r.host}\u0000${r.stock_code}`, { host: r.host, stockCode: r.stock_code, completedTs: Number(r.completed) });
+    }
+  };
+  // A completion of the last week is later than every older one: one short range of the
+  // completion index answers nearly every stock, where the whole history of a year-old store took
+  // ten times as long. Only a stock without one is looked up in its whole history.
+  add(await latest(RECENT_COMPLETIONS_MS));
+  const stocks = await db.selectFrom('attempts').select(['host', 'stock_code']).distinct().execute();
+  for (const s of stocks) {
+    if (!map.has(`${s.host}\u0000${s.stock_code}`)) add(await latest(null, { host: s.host, stockCode: s.stock_code }));
   }
   return map;
 }
