@@ -2,11 +2,11 @@
  * Reading attempts, skips and LLM calls back from the store, with the outcome definitions of
  * the contract. Every analysis (stats, cost, verify, anomalies, report, serve) reads through here.
  */
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import { PHASES, type Phase, type Rules } from '../market/rules.js';
 import { DAY_MS, MINUTE_MS } from '../market/time.js';
 import type { Reason } from '../logs/record.js';
-import type { AttemptRow, Database, RecordRow } from '../store/schema.js';
+import type { AttemptRow, Database, RecordRow, RecordsTable } from '../store/schema.js';
 import { rowsOf, sqliteHandleOf, type Query } from '../store/statements.js';
 
 /** An attempt without an outcome record is abandoned once the log runs this long past its start. */
@@ -265,21 +265,28 @@ export type CallsSource = 'llm_cost_lines' | 'generation_lines';
  * A/B mode — the backend prints one line per report, but A/B mode calls two models; otherwise one
  * call per single-mode generation start and two per A/B generation start. Each call is one entry.
  */
+/**
+ * The generation mode of the attempt a record `r` belongs to: its stock's latest attempt on the same
+ * host at or before it. One definition for every count of calls (here and the metrics).
+ */
+export function attemptModeOf(eb: ExpressionBuilder<Database & { r: RecordsTable }, 'r'>) {
+  return eb
+    .selectFrom('attempts as a')
+    .select('a.generation_mode')
+    .whereRef('a.host', '=', 'r.host')
+    .whereRef('a.stock_code', '=', 'r.stock_code')
+    .whereRef('a.ts', '<=', 'r.ts')
+    .orderBy('a.ts', 'desc')
+    .orderBy('a.id', 'desc')
+    .limit(1);
+}
+
 export async function llmCallsIn(db: Db, range: TimeRange): Promise<{ source: CallsSource; calls: LlmCall[] }> {
   const query = db
     .selectFrom('records as r')
     .select(['r.host', 'r.stock_code', 'r.ts', 'r.cost_usd'])
     .select((eb) =>
-      eb
-        .selectFrom('attempts as a')
-        .select('a.generation_mode')
-        .whereRef('a.host', '=', 'r.host')
-        .whereRef('a.stock_code', '=', 'r.stock_code')
-        .whereRef('a.ts', '<=', 'r.ts')
-        .orderBy('a.ts', 'desc')
-        .orderBy('a.id', 'desc')
-        .limit(1)
-        .as('generation_mode'),
+      attemptModeOf(eb).as('generation_mode'),
     )
     .where('r.kind', '=', 'llm_cost')
     .where('r.ts', '>=', range.fromMs)

@@ -13,7 +13,7 @@ import { GENERATION_MODES, REASONS, type GenerationMode, type Reason } from '../
 import { PHASES, type Phase } from '../market/rules.js';
 import { addDays, DAY_MS, dayStartMs, KST_OFFSET_MS, kstDay, MINUTE_MS, phaseAt } from '../market/time.js';
 import type { Database } from '../store/schema.js';
-import { ABANDON_AFTER_MS, attemptSummariesIn, logEnd, skipsIn, type Attempt } from './attempts.js';
+import { ABANDON_AFTER_MS, attemptModeOf, attemptSummariesIn, logEnd, skipsIn, type Attempt } from './attempts.js';
 import { roundUsd } from './cost.js';
 
 export const FAILURE_CAUSES = ['generation_failed', 'update_error', 'abandoned'] as const;
@@ -231,15 +231,7 @@ async function llmCallsPerDay(db: Db, pricePerCall: number | null): Promise<{ co
       eb.fn
         .coalesce(
           'r.mode',
-          eb
-            .selectFrom('attempts as a')
-            .select('a.generation_mode')
-            .whereRef('a.host', '=', 'r.host')
-            .whereRef('a.stock_code', '=', 'r.stock_code')
-            .whereRef('a.ts', '<=', 'r.ts')
-            .orderBy('a.ts', 'desc')
-            .orderBy('a.id', 'desc')
-            .limit(1),
+          attemptModeOf(eb),
         )
         .as('mode'),
     )
