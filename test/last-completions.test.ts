@@ -47,3 +47,34 @@ describe("each stock's latest completion before a time (report state at a window
     }
   });
 });
+
+describe('the stocks looked up in their whole history', () => {
+  it('are every stock of every host, letters in codes included, each found however old its completion', async () => {
+    const dir = tempDir();
+    const db = path.join(dir, 'store.db');
+    // Two hosts, each with stocks whose only completion is weeks old, and one with a recent one.
+    const logs: [string, string[]][] = [
+      ['host-a', [...update('2025-09-01', '10:00', '0088M0'), ...update('2025-10-02', '10:00', '005930'), ...update('2025-11-03', '10:00', '000660')]],
+      ['host-b', [...update('2025-09-15', '11:00', '005930'), ...update('2025-08-01', '09:30', '00104K')]],
+    ];
+    for (const [host, lines] of logs) {
+      const log = path.join(dir, `${host}.log`);
+      fs.writeFileSync(log, [...lines, ''].join('\n'));
+      expect((await cli(['--db', db, 'ingest', '--source-host', host, log])).code).toBe(0);
+    }
+    const store = await openStore(db);
+    try {
+      const found = await lastCompletionsBefore(store.db, Date.parse('2025-11-04T00:00:00+09:00'));
+      const iso = (ms: number) => new Date(ms).toISOString();
+      expect(Object.fromEntries([...found.entries()].map(([key, c]) => [key.replace('\u0000', ' '), `${c.host} ${c.stockCode} ${iso(c.completedTs)}`]))).toEqual({
+        'host-a 0088M0': 'host-a 0088M0 2025-09-01T01:00:10.000Z',
+        'host-a 005930': 'host-a 005930 2025-10-02T01:00:10.000Z',
+        'host-a 000660': 'host-a 000660 2025-11-03T01:00:10.000Z',
+        'host-b 005930': 'host-b 005930 2025-09-15T02:00:10.000Z',
+        'host-b 00104K': 'host-b 00104K 2025-08-01T00:30:10.000Z',
+      });
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -2,6 +2,7 @@
  * Queries of one shape (src/store/statements.ts): built and compiled by kysely once, then run with
  * new values in the places the placeholders took. A wrong place would read the wrong rows.
  */
+import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../src/store/store.js';
 import { shapedRows, shapedRun } from '../src/store/statements.js';
@@ -69,5 +70,57 @@ describe('a record as a row', () => {
       source_id: 11, host: 'host', line_no: 2, ts: 1, kind: 'attempt', stock_code: '005930', mode: 'ab', reason: 'forced', text: 'text',
       phase: 'trading', age_h: 3, ttl_h: 4, rate: 5, threshold: 6, prev_count: 7, cur_count: 8, predictions: 9, cost_usd: 10, detail: 'detail',
     });
+  });
+});
+
+describe('rows read through SQLite’s JSON', () => {
+  it('come back exactly as the driver reads them: doubles to the last bit, large integers, any text, nulls', async () => {
+    const { rowsOf } = await import('../src/store/statements.js');
+    const store = await openStore(tempStore());
+    opened.push(store);
+    const { db, sqlite } = store;
+    const texts = ['plain', 'quote " and \\ backslash', 'line\nbreak\ttab', '\u0000nul\u0001\u001b[31m', '삼성전자 0088M0', '😀 astral', ''];
+    const numbers = [0.1 + 0.2, 0.035000000000000003, 1 / 3, 5e-324, 1.7976931348623157e308, -2.5, 0];
+    for (const [i, text] of texts.entries()) {
+      await db
+        .insertInto('sources')
+        .values({ host: text, path: `/p${i}`, fingerprint: `f${i}`, fp_len: i, device: null, inode: 2 ** 53 - 1 - i, byte_offset: 1_762_300_000_123 + i, seen_size: numbers[i], lines: i, last_ts: null, created_at: 0, updated_at: 0 })
+        .execute();
+    }
+    const query = db.selectFrom('sources').select(['host', 'inode', 'byte_offset', 'seen_size', 'last_ts']).orderBy('id');
+    const driver = sqlite.prepare(query.compile().sql).all(...query.compile().parameters);
+    const read = await rowsOf(query, sqlite);
+    expect(read).toEqual(driver);
+    expect(read.map((r) => r.host)).toEqual(texts);
+    expect(read.map((r) => r.seen_size)).toEqual(numbers);
+    expect(read.every((r) => r.last_ts === null)).toBe(true);
+  });
+
+  it('keep their order, and a query with two columns of one name reads as the driver reads it', async () => {
+    const { rowsOf } = await import('../src/store/statements.js');
+    const store = await storeWithSources();
+    const { db, sqlite } = store;
+    // b.lines = 2 - a.lines pairs a with c: the two `host` columns differ in every row.
+    const query = db
+      .selectFrom('sources as a')
+      .innerJoin('sources as b', (join) => join.on(sql`b.lines`, '=', sql`2 - a.lines`))
+      .select(['a.host', 'b.host', 'a.byte_offset'])
+      .orderBy('a.byte_offset', 'desc');
+    const driver = sqlite.prepare(query.compile().sql).all();
+    const read = await rowsOf(query, sqlite);
+    expect(read).toEqual(driver);
+    expect(read.map((r) => r.byte_offset)).toEqual([20, 10, 0]);
+  });
+
+  it('read a BLOB as the driver does (JSON cannot carry one)', async () => {
+    const { rowsOf } = await import('../src/store/statements.js');
+    const store = await openStore(tempStore());
+    opened.push(store);
+    store.sqlite.exec('create table blobs (id integer primary key, data blob)');
+    store.sqlite.prepare('insert into blobs (data) values (?)').run(Buffer.from([0, 255, 1]));
+    const query = { compile: () => ({ sql: 'select data from blobs', parameters: [] }), execute: async () => [] } as never;
+    const [row] = (await rowsOf(query, store.sqlite)) as { data: Buffer }[];
+    expect(Buffer.isBuffer(row.data)).toBe(true);
+    expect([...row.data]).toEqual([0, 255, 1]);
   });
 });

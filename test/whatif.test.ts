@@ -249,6 +249,26 @@ describe('the replay, on hand-made decisions', () => {
     expect(doc.delta.avg_freshness_hours!).toBeLessThan(0);
   });
 
+  it('gives an added attempt the calls of its stock’s previous attempt: a TTL raised so that an update moves later makes no extra call', () => {
+    // 005930 (single mode, one call each): a forced update at 10:00, a TTL update at 12:01 (printed
+    // age 2.0 h, TTL 2 h) and a skip at 13:01 (1.0 h since 12:01). Under a 3 h TTL the 12:01 update
+    // is dropped and the 13:01 skip, 3.01 h after 10:00, fires instead: one call out, one call in.
+    const first = attempt({ ts: T0, reason: 'forced' });
+    const ttl = attempt({ ts: T0 + 2 * HOUR_MS + 60_000, reason: 'ttl_expired', ageHours: 2, ttlHours: 2 });
+    // 000660 generates in A/B mode: two calls, so the window makes 4 calls in 3 attempts (1.33 each).
+    const ab = attempt({ ts: T0 + 30 * 60_000, reason: 'forced', stockCode: '000660', generationMode: 'ab' });
+    const call = (a: Attempt) => ({ host: a.host, stockCode: a.stockCode, ts: a.ts + 5, printedCostUsd: 0.001 });
+    const attempts = [first, ab, ttl];
+    const doc = replayWhatIf(
+      input(attempts, [skip(T0 + 3 * HOUR_MS + 60_000, 1, 2)], withTtl('trading', 3), { calls: [call(first), call(ab), call(ab), call(ttl)] }),
+    );
+    expect(doc.changed).toEqual({ dropped: 1, added: 1, reason_changed: 0 });
+    expect(doc.actual.llm_calls).toBe(4);
+    expect(doc.whatif.llm_calls).toBe(4);
+    expect(doc.whatif.cost_usd).toBe(0.004);
+    expect(doc.assumed.llm_calls_per_attempt).toBe(1.3333);
+  });
+
   it('keeps a logged price move only while its printed rate reaches the what-if threshold', () => {
     const move = attempt({ ts: T0 + HOUR_MS, reason: 'price_move', rate: 3.4, threshold: 3.0 });
     const rules = (priceThreshold: number): Rules => ({ ...DEFAULT_RULES, trading: { ...DEFAULT_RULES.trading, priceThreshold } });

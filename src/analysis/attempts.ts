@@ -7,7 +7,7 @@ import { PHASES, type Phase, type Rules } from '../market/rules.js';
 import { DAY_MS, MINUTE_MS } from '../market/time.js';
 import type { Reason } from '../logs/record.js';
 import type { AttemptRow, Database, RecordRow, RecordsTable } from '../store/schema.js';
-import { rowsOf, sqliteHandleOf, type Query } from '../store/statements.js';
+import { rowsOf, shapedRows, sqliteHandleOf, type Query } from '../store/statements.js';
 
 /** An attempt without an outcome record is abandoned once the log runs this long past its start. */
 export const ABANDON_AFTER_MS = 30 * MINUTE_MS;
@@ -150,6 +150,20 @@ export async function attemptSummariesIn(db: Db, range: TimeRange, end?: number 
   return rowsOf(query, sqliteHandleOf(db), (r) => toSummary(r, logEndMs));
 }
 
+/** What `cost` counts of an attempt: its start, its stock and whether it succeeded. */
+export interface AttemptStart {
+  stockCode: string;
+  ts: number;
+  succeeded: boolean;
+}
+
+/** Attempts that started in [fromMs, untilMs), as starts: three columns, a third of the summaries' cost. */
+export async function attemptStartsIn(db: Db, range: TimeRange): Promise<AttemptStart[]> {
+  const query = db.selectFrom('attempts').select(['stock_code', 'ts', 'outcome']).where('ts', '>=', range.fromMs).where('ts', '<', range.untilMs).orderBy('ts').orderBy('id');
+  // Abandonment needs no log end here: it decides only between failed and in flight.
+  return rowsOf(query, sqliteHandleOf(db), (r) => ({ stockCode: r.stock_code, ts: r.ts, succeeded: settle(r.outcome, r.ts, null).status === 'succeeded' }));
+}
+
 /**
  * Each stock's latest success completed before `beforeMs` (for report ages at the start of a range).
  * Keyed by host and stock: `${host}\u0000${stock}`.
@@ -175,11 +189,36 @@ export async function lastCompletionsBefore(db: Db, beforeMs: number): Promise<M
   // completion index answers nearly every stock, where the whole history of a year-old store took
   // ten times as long. Only a stock without one is looked up in its whole history.
   add(await latest(RECENT_COMPLETIONS_MS));
-  const stocks = await db.selectFrom('attempts').select(['host', 'stock_code']).distinct().execute();
-  for (const s of stocks) {
-    if (!map.has(`${s.host}\u0000${s.stock_code}`)) add(await latest(null, { host: s.host, stockCode: s.stock_code }));
+  for (const s of await attemptStocks(db)) {
+    if (!map.has(`${s.host}\u0000${s.stockCode}`)) add(await latest(null, s));
   }
   return map;
+}
+
+/**
+ * Every host and stock the store holds attempts of, in order: one index seek each, from one to the
+ * next, where `select distinct` read the index's entry of every attempt in the store.
+ */
+async function attemptStocks(db: Db): Promise<{ host: string; stockCode: string }[]> {
+  const raw = sqliteHandleOf(db);
+  const first = async <T>(rows: Promise<T[]>) => (await rows)[0];
+  const hostAfter = (prev: string | null) =>
+    first(
+      prev === null
+        ? shapedRows(raw, 'first attempt host', () => db.selectFrom('attempts').select('host').orderBy('host').limit(1))
+        : shapedRows(raw, 'attempt host after', (h: string) => db.selectFrom('attempts').select('host').where('host', '>', h).orderBy('host').limit(1), prev),
+    );
+  const stockAfter = (host: string, prev: string | null) =>
+    first(
+      prev === null
+        ? shapedRows(raw, 'first attempt stock', (h: string) => db.selectFrom('attempts').select('stock_code').where('host', '=', h).orderBy('stock_code').limit(1), host)
+        : shapedRows(raw, 'attempt stock after', (h: string, p: string) => db.selectFrom('attempts').select('stock_code').where('host', '=', h).where('stock_code', '>', p).orderBy('stock_code').limit(1), host, prev),
+    );
+  const stocks: { host: string; stockCode: string }[] = [];
+  for (let h = await hostAfter(null); h; h = await hostAfter(h.host)) {
+    for (let s = await stockAfter(h.host, null); s; s = await stockAfter(h.host, s.stock_code)) stocks.push({ host: h.host, stockCode: s.stock_code });
+  }
+  return stocks;
 }
 
 export interface Skip {
@@ -260,12 +299,6 @@ export interface LlmCall {
 export type CallsSource = 'llm_cost_lines' | 'generation_lines';
 
 /**
- * LLM calls in a range: the [LLM_COST] records if the range has any, each worth two calls when the
- * attempt it belongs to (its stock's latest attempt on the same host at or before it) generated in
- * A/B mode — the backend prints one line per report, but A/B mode calls two models; otherwise one
- * call per single-mode generation start and two per A/B generation start. Each call is one entry.
- */
-/**
  * The generation mode of the attempt a record `r` belongs to: its stock's latest attempt on the same
  * host at or before it. One definition for every count of calls (here and the metrics).
  */
@@ -281,23 +314,24 @@ export function attemptModeOf(eb: ExpressionBuilder<Database & { r: RecordsTable
     .limit(1);
 }
 
-export async function llmCallsIn(db: Db, range: TimeRange): Promise<{ source: CallsSource; calls: LlmCall[] }> {
-  const query = db
-    .selectFrom('records as r')
-    .select(['r.host', 'r.stock_code', 'r.ts', 'r.cost_usd'])
-    .select((eb) =>
-      attemptModeOf(eb).as('generation_mode'),
-    )
-    .where('r.kind', '=', 'llm_cost')
-    .where('r.ts', '>=', range.fromMs)
-    .where('r.ts', '<', range.untilMs)
-    .orderBy('r.ts')
-    .orderBy('r.id');
-  const costLines = await rowsOf(query, sqliteHandleOf(db), (r) => ({
-    call: { host: r.host, stockCode: r.stock_code, ts: r.ts, printedCostUsd: r.cost_usd } as LlmCall,
-    ab: r.generation_mode === 'ab',
-  }));
-  if (costLines.length > 0) return { source: 'llm_cost_lines', calls: costLines.flatMap((c) => (c.ab ? [c.call, { ...c.call }] : [c.call])) };
+/**
+ * Attempts a caller has read already: all those that started from `fromMs` to the end of a range,
+ * in (ts, id) order. Given to llmCallsIn, they spare it looking up each line's attempt in the store.
+ */
+export interface KnownAttempts {
+  fromMs: number;
+  attempts: readonly Pick<Attempt, 'host' | 'stockCode' | 'ts' | 'generationMode'>[];
+}
+
+/**
+ * LLM calls in a range: the [LLM_COST] records if the range has any, each worth two calls when the
+ * attempt it belongs to (attemptModeOf) generated in A/B mode — the backend prints one line per
+ * report, but A/B mode calls two models; otherwise one call per single-mode generation start and
+ * two per A/B generation start. Each call is one entry.
+ */
+export async function llmCallsIn(db: Db, range: TimeRange, known?: KnownAttempts): Promise<{ source: CallsSource; calls: LlmCall[] }> {
+  const lines = known ? await costLinesOwnedBy(db, range, known) : await costLinesIn(db, range);
+  if (lines.length > 0) return { source: 'llm_cost_lines', calls: lines.flatMap((c) => (c.ab ? [c.call, { ...c.call }] : [c.call])) };
   const starts = await recordsOfKind(db, 'generation_started', range, ['host', 'stock_code', 'ts', 'mode']);
   const calls: LlmCall[] = [];
   for (const r of starts) {
@@ -306,6 +340,77 @@ export async function llmCallsIn(db: Db, range: TimeRange): Promise<{ source: Ca
     if (r.mode === 'ab') calls.push({ ...call });
   }
   return { source: 'generation_lines', calls };
+}
+
+type CostLine = { call: LlmCall; ab: boolean };
+
+/** The [LLM_COST] lines of a range, each with its attempt's mode looked up in the store (attemptModeOf). */
+async function costLinesIn(db: Db, range: TimeRange): Promise<CostLine[]> {
+  const query = db
+    .selectFrom('records as r')
+    .select(['r.host', 'r.stock_code', 'r.ts', 'r.cost_usd'])
+    .select((eb) => attemptModeOf(eb).as('generation_mode'))
+    .where('r.kind', '=', 'llm_cost')
+    .where('r.ts', '>=', range.fromMs)
+    .where('r.ts', '<', range.untilMs)
+    .orderBy('r.ts')
+    .orderBy('r.id');
+  return rowsOf(query, sqliteHandleOf(db), (r) => ({
+    call: { host: r.host, stockCode: r.stock_code, ts: r.ts, printedCostUsd: r.cost_usd },
+    ab: r.generation_mode === 'ab',
+  }));
+}
+
+/**
+ * The same, each line's attempt found among attempts already read (attemptModeOf by binary search):
+ * only a line with none of its stock there, whose attempt started before them, asks the store.
+ */
+async function costLinesOwnedBy(db: Db, range: TimeRange, known: KnownAttempts): Promise<CostLine[]> {
+  const byStock = new Map<string, KnownAttempts['attempts'][number][]>();
+  for (const a of known.attempts) {
+    const key = `${a.host}\u0000${a.stockCode}`;
+    const list = byStock.get(key);
+    if (list) list.push(a);
+    else byStock.set(key, [a]);
+  }
+  const lines = await recordsOfKind(db, 'llm_cost', range, ['host', 'stock_code', 'ts', 'cost_usd'], (r) => ({
+    call: { host: r.host, stockCode: r.stock_code, ts: r.ts, printedCostUsd: r.cost_usd } as LlmCall,
+    ab: false,
+  }));
+  for (const line of lines) {
+    const { host, stockCode, ts } = line.call;
+    if (stockCode === null) continue;
+    const owner = latestAtOrBefore(byStock.get(`${host}\u0000${stockCode}`), ts);
+    line.ab = owner ? owner.generationMode === 'ab' : (await modeBefore(db, line.call)) === 'ab';
+  }
+  return lines;
+}
+
+/** The last of `list` (in time order) that started at or before `ts`. */
+export function latestAtOrBefore<T extends { ts: number }>(list: readonly T[] | undefined, ts: number): T | undefined {
+  if (!list) return undefined;
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid].ts <= ts) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo > 0 ? list[lo - 1] : undefined;
+}
+
+/** attemptModeOf for one line, by itself. */
+async function modeBefore(db: Db, line: LlmCall): Promise<string | null> {
+  const row = await db
+    .selectFrom('records as r')
+    .select((eb) => attemptModeOf(eb).as('mode'))
+    .where('r.kind', '=', 'llm_cost')
+    .where('r.host', '=', line.host)
+    .where('r.stock_code', '=', line.stockCode)
+    .where('r.ts', '=', line.ts)
+    .limit(1)
+    .executeTakeFirst();
+  return row?.mode ?? null;
 }
 
 /**
@@ -357,6 +462,7 @@ export type DecisionAttempt = Pick<
   | 'abandoned'
   | 'completedTs'
   | 'outcomeTs'
+  | 'generationMode'
   | 'generationFailed'
   | 'completionLogged'
 >;
@@ -376,6 +482,7 @@ const DECISION_COLUMNS = [
   'outcome',
   'outcome_ts',
   'completed_ts',
+  'generation_mode',
   'generation_failed',
   'completion_logged',
 ] as const;
@@ -401,6 +508,7 @@ export async function decisionAttemptsIn(db: Db, range: TimeRange, end: number |
       abandoned,
       completedTs: status === 'succeeded' ? row.completed_ts : null,
       outcomeTs: abandoned ? null : row.outcome_ts,
+      generationMode: row.generation_mode as 'single' | 'ab' | null,
       generationFailed: row.generation_failed === 1,
       completionLogged: row.completion_logged === 1,
     };

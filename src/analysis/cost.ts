@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import { DEFAULT_PRICE_PER_CALL } from '../config.js';
 import { daysBetween, isoKst, kstDay, type Window } from '../market/time.js';
 import type { Database } from '../store/schema.js';
-import { attemptSummariesIn, llmCallsIn, logEnd, type CallsSource } from './attempts.js';
+import { attemptStartsIn, llmCallsIn, logEnd, type CallsSource } from './attempts.js';
 import { roundRate } from './stats.js';
 
 export interface DayCost {
@@ -52,7 +52,7 @@ export const roundUsd = (x: number) => Math.round(x * 1e6) / 1e6;
 export async function computeCost(db: Kysely<Database>, window: Window, pricePerCall: number | null): Promise<CostDocument> {
   const { source, calls } = await llmCallsIn(db, window);
   const end = await logEnd(db);
-  const attempts = await attemptSummariesIn(db, window, end);
+  const attempts = await attemptStartsIn(db, window);
 
   const days = new Map<string, DayCost>(
     daysBetween(window.firstDay, window.lastDay).map((date) => [date, { date, calls: 0, cost_usd: 0, updates: 0 }]),
@@ -81,7 +81,7 @@ export async function computeCost(db: Kysely<Database>, window: Window, pricePer
   for (const a of attempts) {
     days.get(kstDay(a.ts))!.updates += 1;
     stockRow(a.stockCode);
-    if (a.status === 'succeeded') succeeded.set(a.stockCode, (succeeded.get(a.stockCode) ?? 0) + 1);
+    if (a.succeeded) succeeded.set(a.stockCode, (succeeded.get(a.stockCode) ?? 0) + 1);
   }
   for (const day of days.values()) day.cost_usd = roundUsd(day.cost_usd);
   for (const row of stocks.values()) {

@@ -17,7 +17,7 @@ export function durationSeconds(attempt: Pick<AttemptSummary, 'ts' | 'outcomeTs'
 }
 
 /** The nearest-rank p-th percentile (0 < p ≤ 100) of values sorted ascending; null when empty. */
-export function nearestRank(sorted: readonly number[], p: number): number | null {
+export function nearestRank(sorted: ArrayLike<number>, p: number): number | null {
   if (sorted.length === 0) return null;
   const rank = Math.ceil((p / 100) * sorted.length);
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
@@ -25,7 +25,9 @@ export function nearestRank(sorted: readonly number[], p: number): number | null
 
 /** Count, p50, p95 and max of durations in seconds (in any order). */
 export function durationStats(seconds: readonly number[]): DurationStats {
-  const sorted = [...seconds].sort((a, b) => a - b);
+  // A typed array sorts numerically in native code: a month of attempts sorted through a comparator
+  // was a tenth of the time of `stats`.
+  const sorted = Float64Array.from(seconds).sort();
   return {
     count: sorted.length,
     p50: nearestRank(sorted, 50),

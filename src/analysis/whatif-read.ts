@@ -16,11 +16,12 @@ export interface WhatIfOptions {
 
 export async function computeWhatIf(db: Kysely<Database>, window: Window, options: WhatIfOptions): Promise<WhatIfDocument> {
   const end = await logEnd(db);
-  const [attempts, skips, before, { source, calls }] = await Promise.all([
-    decisionAttemptsIn(db, { fromMs: window.fromMs - DAY_BEFORE_MS, untilMs: window.untilMs }, end),
+  const fromMs = window.fromMs - DAY_BEFORE_MS;
+  const attempts = await decisionAttemptsIn(db, { fromMs, untilMs: window.untilMs }, end);
+  const [skips, before, { source, calls }] = await Promise.all([
     skipDecisionsIn(db, window),
     lastCompletionsBefore(db, window.fromMs),
-    llmCallsIn(db, window),
+    llmCallsIn(db, window, { fromMs, attempts }),
   ]);
   return replayWhatIf({
     window,

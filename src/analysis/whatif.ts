@@ -8,7 +8,7 @@ import { DEFAULT_PRICE_PER_CALL } from '../config.js';
 import { REASONS, type Reason } from '../logs/record.js';
 import { PHASES, type Phase, type Rules } from '../market/rules.js';
 import { daysBetween, HOUR_MS, isoKst, kstDay, phaseAt, type Window } from '../market/time.js';
-import type { CallsSource, DecisionAttempt as Attempt, LlmCall, Skip } from './attempts.js';
+import { latestAtOrBefore, type CallsSource, type DecisionAttempt as Attempt, type LlmCall, type Skip } from './attempts.js';
 import { roundUsd } from './cost.js';
 import { durationSeconds, nearestRank } from './durations.js';
 import { completionsFrom, freshnessByDay, freshnessOver } from './verify-week.js';
@@ -149,16 +149,18 @@ function silentFailuresReset(byStock: ReadonlyMap<string, readonly Decision[]>, 
 const PRINT_SLACK_H = 0.05 + 1e-9;
 
 /** The printed value most decisions of each phase show, else the config's: the rules the log ran under. */
-function loggedRules(decisions: readonly Decision[], actual: Rules): { ttl: Record<Phase, number>; price: Record<Phase, number>; direction: Record<Phase, number>; priceActive: Record<Phase, boolean> } {
+function loggedRules(byStock: ReadonlyMap<string, readonly Decision[]>, actual: Rules): { ttl: Record<Phase, number>; price: Record<Phase, number>; direction: Record<Phase, number>; priceActive: Record<Phase, boolean> } {
   type Tally = Record<Phase, Map<number, number>>;
   const tally = (): Tally => Object.fromEntries(PHASES.map((p) => [p, new Map<number, number>()])) as Tally;
   const tallies = { ttl: tally(), price: tally(), direction: tally() };
   const count = (t: Tally, phase: Phase, v: number | null) => v !== null && t[phase].set(v, (t[phase].get(v) ?? 0) + 1);
-  for (const d of decisions) {
-    count(tallies.ttl, d.phase, d.ttlHours);
-    const a = d.attempt;
-    if (a?.reason === 'price_move') count(tallies.price, d.phase, a.threshold);
-    if (a?.reason === 'direction_change') count(tallies.direction, d.phase, a.threshold === null ? null : a.threshold / 100);
+  for (const decisions of byStock.values()) {
+    for (const d of decisions) {
+      count(tallies.ttl, d.phase, d.ttlHours);
+      const a = d.attempt;
+      if (a?.reason === 'price_move') count(tallies.price, d.phase, a.threshold);
+      if (a?.reason === 'direction_change') count(tallies.direction, d.phase, a.threshold === null ? null : a.threshold / 100);
+    }
   }
   const mostPrinted = (t: Tally, fallback: (p: Phase) => number) =>
     Object.fromEntries(
@@ -293,10 +295,11 @@ function replayStock(decisions: readonly Decision[], start: { resets: number[]; 
   return { replayed, added };
 }
 
-/** Each LLM call's attempt: the latest of its stock and host that started at or before it (generations never overlap). */
-function callOwners(attempts: readonly Attempt[], calls: readonly LlmCall[]): Map<LlmCall, Attempt> {
-  // By host, then stock: nested maps spare a key string per attempt and per call.
-  const byHost = new Map<string, Map<string, Attempt[]>>();
+/** Attempts by host, then stock, in time order: nested maps spare a key string per lookup. */
+type AttemptIndex = Map<string, Map<string, Attempt[]>>;
+
+function indexAttempts(attempts: readonly Attempt[]): AttemptIndex {
+  const byHost: AttemptIndex = new Map();
   for (const a of attempts) {
     let stocks = byHost.get(a.host);
     if (!stocks) byHost.set(a.host, (stocks = new Map()));
@@ -304,19 +307,15 @@ function callOwners(attempts: readonly Attempt[], calls: readonly LlmCall[]): Ma
     if (list) list.push(a);
     else stocks.set(a.stockCode, [a]);
   }
+  return byHost;
+}
+
+/** Each LLM call's attempt: the latest of its stock and host that started at or before it (generations never overlap). */
+function callOwners(index: AttemptIndex, calls: readonly LlmCall[]): Map<LlmCall, Attempt> {
   const owners = new Map<LlmCall, Attempt>();
   for (const call of calls) {
-    if (call.stockCode === null) continue;
-    const list = byHost.get(call.host)?.get(call.stockCode);
-    if (!list) continue;
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (list[mid].ts <= call.ts) lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo > 0) owners.set(call, list[lo - 1]);
+    const owner = call.stockCode === null ? undefined : latestAtOrBefore(index.get(call.host)?.get(call.stockCode), call.ts);
+    if (owner) owners.set(call, owner);
   }
   return owners;
 }
@@ -332,7 +331,7 @@ export function replayWhatIf(input: WhatIfInput): WhatIfDocument {
   const priceOf = (call: LlmCall) => input.pricePerCall ?? call.printedCostUsd ?? DEFAULT_PRICE_PER_CALL;
 
   // What an attempt the log lacks is assumed to be: the window's median attempt.
-  const durations = inWindow.map(durationSeconds).filter((s): s is number => s !== null).sort((x, y) => x - y);
+  const durations = Float64Array.from(inWindow.map(durationSeconds).filter((s): s is number => s !== null)).sort();
   const medianS = nearestRank(durations, 50) ?? 0;
   const actualCost = input.calls.reduce((sum, c) => sum + priceOf(c), 0);
   const callsPerAttempt = inWindow.length ? input.calls.length / inWindow.length : 1;
@@ -340,7 +339,7 @@ export function replayWhatIf(input: WhatIfInput): WhatIfDocument {
 
   // Replay, stock by stock.
   const byStock = decisionsByStock(input);
-  const logged = loggedRules([...byStock.values()].flat(), input.actualRules);
+  const logged = loggedRules(byStock, input.actualRules);
   const previousTrigger2 = new Map<string, { prev: number | null; cur: number | null }>();
   for (const a of input.attempts) {
     if (a.ts < window.fromMs && a.reason === 'new_prediction') previousTrigger2.set(`${a.host}\u0000${a.stockCode}`, { prev: a.prevCount, cur: a.curCount });
@@ -369,15 +368,34 @@ export function replayWhatIf(input: WhatIfInput): WhatIfDocument {
       if (aged) seeded = aged.ts - aged.ageHours! * HOUR_MS;
     }
     const result = replayStock(decisions, { resets, seeded }, silent, input, logged, medianS * 1000, previousTrigger2);
-    replayed.push(...result.replayed);
-    added.push(...result.added);
+    for (const r of result.replayed) replayed.push(r);
+    for (const a of result.added) added.push(a);
   }
 
   // Tallies per day.
   const actual = new Map(days.map((d) => [d, emptyTally()]));
   const whatif = new Map(days.map((d) => [d, emptyTally()]));
   const unknownDays = new Set<string>();
-  const owners = callOwners(input.attempts, input.calls);
+  const index = indexAttempts(input.attempts);
+  const owners = callOwners(index, input.calls);
+  // What each attempt's calls were and cost. An attempt the what-if adds is assumed to make the calls
+  // of its stock's previous attempt: the window's attempt's own calls, an earlier one's by its
+  // generation mode; the window's average only for a stock with no attempt before it.
+  const spent = new Map<Attempt, { calls: number; cost: number }>();
+  for (const call of input.calls) {
+    const owner = owners.get(call);
+    if (!owner) continue;
+    const s = spent.get(owner);
+    if (s) [s.calls, s.cost] = [s.calls + 1, s.cost + priceOf(call)];
+    else spent.set(owner, { calls: 1, cost: priceOf(call) });
+  }
+  const addedSpend = (d: Decision) => {
+    const previous = latestAtOrBefore(index.get(d.host)?.get(d.stock), d.ts);
+    if (previous && previous.ts >= window.fromMs) return spent.get(previous) ?? { calls: 0, cost: 0 };
+    const mode = previous?.generationMode;
+    const calls = mode === 'ab' ? 2 : mode === 'single' ? 1 : callsPerAttempt;
+    return { calls, cost: calls * costPerCall };
+  };
   const kept = new Set<Attempt>();
   const changed = { dropped: 0, added: 0, reason_changed: 0 };
   const unknowns = { threshold: 0, state: 0 };
@@ -405,8 +423,9 @@ export function replayWhatIf(input: WhatIfInput): WhatIfDocument {
       if (a.reason !== r.reason) changed.reason_changed++;
     } else {
       changed.added++;
-      w.llm_calls += callsPerAttempt;
-      w.cost_usd += callsPerAttempt * costPerCall;
+      const spend = addedSpend(r.decision);
+      w.llm_calls += spend.calls;
+      w.cost_usd += spend.cost;
     }
   }
   for (const call of input.calls) {

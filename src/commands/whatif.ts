@@ -104,7 +104,7 @@ export function renderWhatIf(doc: WhatIfDocument, window: Window, color: boolean
   );
   out.push(
     `  ${doc.changed.dropped} attempts dropped, ${doc.changed.added} added (assumed to succeed after ${doc.assumed.duration_s.toFixed(0)} s ` +
-      `with ${number(doc.assumed.llm_calls_per_attempt)} LLM call${doc.assumed.llm_calls_per_attempt === 1 ? '' : 's'} each), ${doc.changed.reason_changed} fired by another trigger`,
+      `with the LLM calls of their stock's previous attempt), ${doc.changed.reason_changed} fired by another trigger`,
   );
 
   const row = (label: string, get: (f: Figures) => number | null, text: (v: number) => string) => {
