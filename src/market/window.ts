@@ -34,8 +34,8 @@ export function parseTime(text: string): number | null {
   const [, y, mo, d, h, mi, s = '0', frac = '0', zone] = m;
   const naive = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s, Number(frac.padEnd(3, '0')));
   const check = new Date(naive);
-  // Rejects 2025-02-30T10:00 and 24:00, which Date.UTC would roll over silently.
-  if (check.getUTCDate() !== +d || check.getUTCHours() !== +h || +mi > 59 || +s > 59) return null;
+  // Rejects 2025-02-30T10:00, month 13 or 00 and 24:00, which Date.UTC would roll over silently.
+  if (check.getUTCMonth() !== +mo - 1 || check.getUTCDate() !== +d || check.getUTCHours() !== +h || +mi > 59 || +s > 59) return null;
   if (zone === undefined) return naive - KST_OFFSET_MS;
   if (zone.toUpperCase() === 'Z') return naive;
   const z = /^([+-])(\d{2}):?(\d{2})$/.exec(zone)!;
