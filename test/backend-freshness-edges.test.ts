@@ -132,7 +132,7 @@ describe('--at: ISO 8601 with an offset, or a naive time in KST', () => {
     expect(new Date(parseAt(text)).toISOString()).toBe(expected);
   });
 
-  it.each(['2025-02-30 14:00', '2025-11-12 24:00', '2025-11-12 14:60', '2025-11-12T14:00:00+09', '2025-11-12T14+09:00', '14:00', 'now', '', '2025-11-12 14:00 KST', 'x2025-11-12T14:00:00Z'])(
+  it.each(['2025-02-30 14:00', '2025-11-12 24:00', '2025-11-12 14:60', '2025-11-12T14:00:00+09', '2025-11-12T14+09:00', '14:00', 'now', '', '2025-11-12 14:00 KST', 'x2025-11-12T14:00:00Z', 'x2025-11-12 14:00', '2025-13-12T14:00:00Z', '2025-11-12T25:00:00+09:00', '2025/11/12 14:00', 'Wed, 12 Nov 2025 05:00:00 GMT'])(
     'refuses %j with a usage error that shows an example',
     (text) => {
       expect(() => parseAt(text)).toThrow(UsageError);

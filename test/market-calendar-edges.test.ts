@@ -28,6 +28,8 @@ describe('a KRX day', () => {
     expect(krxDay('2025-10-05').closedBecause).toBe('Sunday');
     expect(krxDay('2025-10-08').closedBecause).toMatch(/^public holiday: /);
     expect(krxDay('2025-10-09').closedBecause).toBe('public holiday: 한글날');
+    // Two holidays on one day are both named: 2025-05-05 was Children's Day and Buddha's Birthday.
+    expect(krxDay('2025-05-05').closedBecause).toBe('public holiday: 어린이날, 부처님 오신 날');
   });
 });
 
@@ -64,6 +66,9 @@ describe('Labour Day', () => {
     expect(krxDay('2026-05-01').closedBecause).toBe('public holiday: 노동절');
     // Outside the data's years before 2026 it is still known: the exchange's own rule.
     expect(krxDay('2017-05-01')).toMatchObject({ trading: false, covered: false, closedBecause: 'exchange closure: Labour Day' });
+    // From 2026 it is a public holiday, known only from the holiday data: Monday 2028-05-01, past the
+    // data's years, is not known to be closed (and warned about as such).
+    expect(krxDay('2028-05-01')).toMatchObject({ weekday: 'Monday', trading: true, covered: false, closedBecause: null });
   });
 
   it('closes the exchange on May 1 only', () => {
