@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { UsageError } from '../errors.js';
 import type { Phase, Rules } from '../market/rules.js';
 import { HOUR_MS, isoKst, KST_ZONE, LocalClock, naiveMsOf, phaseAt } from '../market/time.js';
+import { parseTime } from '../market/window.js';
 import { columnsOf, missingTable, TABLE, type Backend, type SummaryRow } from './database.js';
 
 export interface FreshnessEntry {
@@ -134,8 +135,10 @@ export function parseAt(text: string): number {
     const naive = naiveMsOf(`${day} ${h}:${min}:${s}.${ms.padEnd(3, '0')}`);
     if (!Number.isNaN(naive) && new Date(naive).toISOString().slice(0, 10) === day) return new LocalClock(KST_ZONE).toUtc(naive);
   } else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(trimmed)) {
-    const ms = Date.parse(trimmed);
-    if (!Number.isNaN(ms)) return ms;
+    // parseTime checks every field (Date.parse read 2025-11-31 as December 1st); it reads to the
+    // millisecond, so finer digits are cut, as Date.parse did.
+    const ms = parseTime(trimmed.replace(/(\.\d{3})\d+/, '$1'));
+    if (ms !== null) return ms;
   }
   throw new UsageError(`--at must be a time such as 2025-11-12T14:00:00+09:00 or '2025-11-12 14:00' (KST), got '${text}'`);
 }
