@@ -56,6 +56,22 @@ describe('avg_freshness_hours: the report age of a stock', () => {
     expect(dayOf(doc, 'daily_updates_per_stock', '2025-11-11')).toMatchObject({ value: null, status: 'no_data' });
   });
 
+  it('restarts at a completion at exactly 00:00:00.000, which belongs to the day it opens', async () => {
+    // Known since Monday 20:00; an update completes at Tuesday 00:00:00.000; the log ends 12:00.
+    // Tuesday: age 0 → 12, a mean of 6 (without that completion, 4 → 16: a mean of 10).
+    const db = await fleetStore({
+      'web-1': [
+        ...update('2025-11-10 19:59:50,000', '2025-11-10 20:00:00,000', '005930'),
+        ...update('2025-11-10 23:59:50,000', '2025-11-11 00:00:00,000', '005930'),
+        noise('2025-11-11 12:00:00,000'),
+      ],
+    });
+    const doc = await week(db, '2025-11-10', '2025-11-11', 1);
+    expect(dayOf(doc, 'avg_freshness_hours', '2025-11-11')).toMatchObject({ value: 6, status: 'fail' });
+    const tuesdayAlone = await week(db, '2025-11-11', '2025-11-11', 1);
+    expect(dayOf(tuesdayAlone, 'avg_freshness_hours', '2025-11-11')).toMatchObject({ value: 6, status: 'fail' });
+  });
+
   it('has no value on a day no stock has a completed report, nor on a day the log has ended by', async () => {
     // Tuesday: a failed update and a skip, no completion ever; the log ends at Wednesday 00:00:00.000.
     const db = await fleetStore({
@@ -80,5 +96,17 @@ describe('daily_updates_per_stock: stocks seen are those with an attempt or a sk
     expect(dayOf(doc, 'daily_updates_per_stock', '2025-11-11')).toMatchObject({ value: 1.6667, status: 'fail', detail: '5 succeeded updates / 3 stocks seen' });
     // LLM calls are judged against the same n: 0 calls, 15–30 expected.
     expect(dayOf(doc, 'llm_calls_per_day', '2025-11-11')).toMatchObject({ value: 0, status: 'fail' });
+  });
+
+  it('a decision at 00:00:00.000 is seen on the day it opens, not on the day before', async () => {
+    // Tuesday: 5 succeeded updates of 005930 (5 / 1 = 5, a pass). Wednesday 00:00:00.000: a skip of 000660 (0 / 1 = 0).
+    const lines = [
+      ...['10', '11', '12', '13', '14'].flatMap((h) => update(`2025-11-11 ${h}:00:00,000`, `2025-11-11 ${h}:00:30,000`, '005930')),
+      skip('2025-11-12 00:00:00,000', '000660', 'pre_market', '0.5', 3),
+    ];
+    const db = await fleetStore({ 'web-1': lines });
+    const doc = await week(db, '2025-11-11', '2025-11-12', 1);
+    expect(dayOf(doc, 'daily_updates_per_stock', '2025-11-11')).toMatchObject({ value: 5, status: 'pass' });
+    expect(dayOf(doc, 'daily_updates_per_stock', '2025-11-12')).toMatchObject({ value: 0, status: 'fail' });
   });
 });
