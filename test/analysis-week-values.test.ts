@@ -72,6 +72,22 @@ describe('avg_freshness_hours: the report age of a stock', () => {
     expect(dayOf(tuesdayAlone, 'avg_freshness_hours', '2025-11-11')).toMatchObject({ value: 6, status: 'fail' });
   });
 
+  it('ignores a success record whose commit then failed: the report was not saved', async () => {
+    // Completed Monday 20:00; the 22:00 update logs its completion, then the commit fails. The log ends Tuesday 12:00.
+    // Tuesday: the age runs from 20:00, 4 → 16, a mean of 10 (from 22:00:30 it would be about 8).
+    const db = await fleetStore({
+      'web-1': [
+        ...update('2025-11-10 19:59:50,000', '2025-11-10 20:00:00,000', '005930'),
+        attempt('2025-11-10 22:00:00,000', '005930', FORCED),
+        succeeded('2025-11-10 22:00:30,000', '005930'),
+        failed('2025-11-10 22:00:31,000', '005930', '(builtins.Exception) server closed the connection unexpectedly'),
+        noise('2025-11-11 12:00:00,000'),
+      ],
+    });
+    const doc = await week(db, '2025-11-11', '2025-11-11', 1);
+    expect(dayOf(doc, 'avg_freshness_hours', '2025-11-11')).toMatchObject({ value: 10, status: 'fail' });
+  });
+
   it('has no value on a day no stock has a completed report, nor on a day the log has ended by', async () => {
     // Tuesday: a failed update and a skip, no completion ever; the log ends at Wednesday 00:00:00.000.
     const db = await fleetStore({
