@@ -52,3 +52,16 @@ export async function json(db: string, args: string[], expectedCode: number, now
   expect(run.code, run.stderr).toBe(expectedCode);
   return run.json();
 }
+
+/** Ingests each host's lines as its own log (`--source-host`) into one fresh store. */
+export async function fleetStoreOf(logs: Record<string, string[]>): Promise<string> {
+  const dir = tempDir();
+  const db = path.join(dir, 'store.db');
+  for (const [host, lines] of Object.entries(logs)) {
+    const log = path.join(dir, `${host}.log`);
+    fs.writeFileSync(log, lines.join('\n') + '\n');
+    const run = await cli(['--db', db, 'ingest', '--source-host', host, log]);
+    expect(run.code, run.stderr).toBe(0);
+  }
+  return db;
+}
