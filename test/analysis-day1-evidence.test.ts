@@ -103,27 +103,34 @@ describe('evidence of each check, on Tuesday 2025-11-04', () => {
 });
 
 describe('what each check observed, in words', () => {
-  it('names one decision, no decisions, and violations with their evidence, singular and plural', async () => {
+  it('names violations with their evidence, one decision, several decisions, and no decisions, singular and plural', async () => {
     const { db } = await storeOf([
-      // trading: one forced update, no price move.
+      // pre_market: one TTL update before the TTL.
+      attempt('2025-11-04 07:00:00,000', '005930', ttlReason('pre_market', '2.0', 3)),
+      succeeded('2025-11-04 07:00:05,000', '005930'),
+      // market_open: one failed update, no evidence.
+      attempt('2025-11-04 09:10:00,000', '000660', FORCED),
+      failed('2025-11-04 09:10:05,000', '000660'),
+      // trading: a forced update and a skip, neither a price move nor a TTL update.
       attempt('2025-11-04 11:20:00,000', '035720', FORCED),
       succeeded('2025-11-04 11:20:05,000', '035720'),
+      skip('2025-11-04 11:30:00,000', '005930', 'trading', '0.5', 2),
       // after_hours: two skips past the TTL and one quiet one.
       skip('2025-11-04 20:00:00,000', '005930', 'after_hours', '6.5', 6),
       skip('2025-11-04 20:10:00,000', '000660', 'after_hours', '7.0', 6),
       skip('2025-11-04 20:20:00,000', '035720', 'after_hours', '1.0', 6),
-      // pre_market: one TTL update before the TTL.
-      attempt('2025-11-04 07:00:00,000', '005930', ttlReason('pre_market', '2.0', 3)),
-      succeeded('2025-11-04 07:00:05,000', '005930'),
-    ].sort());
+    ]);
     const doc = await day1(db, '2025-11-04', 1);
     expect(doc.checks.map((c: any) => [c.id, c.observed])).toEqual([
       ['pre_market_news', '1 violation (0 evidence)'],
-      ['market_open_fresh', 'no decisions in this phase'],
-      ['trading_price_move', '1 decision, no evidence'],
-      ['trading_ttl', '1 decision, no evidence'],
+      ['market_open_fresh', '1 decision, no evidence'],
+      ['trading_price_move', '2 decisions, no evidence'],
+      ['trading_ttl', '2 decisions, no evidence'],
       ['after_hours_quiet', '2 violations (1 evidence)'],
     ]);
+    // The day before holds nothing.
+    const empty = await day1(db, '2025-11-03', 3);
+    expect(empty.checks.map((c: any) => c.observed)).toEqual(Array(5).fill('no decisions in this phase'));
   });
 });
 
@@ -173,5 +180,10 @@ describe('the default --date: the latest KRX trading day with a decision, attemp
     expect(await defaultDate([skip('2025-11-04 11:00:00,000', '005930', 'trading', '0.5', 2), ...update('2025-11-05', '005930')])).toBe('2025-11-05');
     expect(await defaultDate([skip('2025-11-06 11:00:00,000', '005930', 'trading', '0.5', 2)])).toBe('2025-11-06');
     expect(await defaultDate(update('2025-11-06', '005930'))).toBe('2025-11-06');
+  });
+
+  it('is the latest of several days, of attempts alone or of skips alone', async () => {
+    expect(await defaultDate([...update('2025-11-04', '005930'), ...update('2025-11-06', '005930')])).toBe('2025-11-06');
+    expect(await defaultDate([skip('2025-11-04 11:00:00,000', '005930', 'trading', '0.5', 2), skip('2025-11-06 11:00:00,000', '005930', 'trading', '0.5', 2)])).toBe('2025-11-06');
   });
 });

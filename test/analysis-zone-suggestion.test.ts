@@ -36,6 +36,15 @@ describe('a zone is suggested from 2 mismatches and 5 % of the decisions on', ()
   });
 });
 
+describe('a zone must remove most mismatches, however many decisions fit', () => {
+  // market_open written at 09:45 or 09:50 fits no candidate zone (none is 15–45 minutes off KST).
+  const unfit = [skip('2025-11-04 09:45:00,000', '051910', 'market_open', '0.5', 1), skip('2025-11-04 09:50:00,000', '207940', 'market_open', '0.5', 1)];
+
+  it('Asia/Shanghai removes 2 of 4 mismatches among 14 decisions: half is not most, no zone', async () => {
+    expect(verdict(await ingestOf([...early(2), ...unfit, ...fitting(10)]))).toEqual([4, null]);
+  });
+});
+
 describe('the zone suggested is the first candidate that fits best', () => {
   // In November Europe/London keeps GMT: a UTC log fits UTC and London equally; UTC comes first.
   it('a UTC log read as Asia/Seoul names UTC, not Europe/London', async () => {
