@@ -8,7 +8,7 @@ import { DEFAULT_PRICE_PER_CALL } from '../config.js';
 import { REASONS, type Reason } from '../logs/record.js';
 import { PHASES, type Phase, type Rules } from '../market/rules.js';
 import { daysBetween, HOUR_MS, isoKst, kstDay, phaseAt, type Window } from '../market/time.js';
-import { latestAtOrBefore, type CallsSource, type DecisionAttempt as Attempt, type LlmCall, type Skip } from './attempts.js';
+import type { CallsSource, DecisionAttempt as Attempt, LlmCall, Skip } from './attempts.js';
 import { roundUsd } from './cost.js';
 import { durationSeconds, nearestRank } from './durations.js';
 import { completionsFrom, freshnessByDay, freshnessOver } from './verify-week.js';
@@ -81,6 +81,8 @@ interface Decision {
   stock: string;
   phase: Phase;
   attempt: Attempt | null;
+  /** The attempt's place in the input's attempts (-1 for a skip): per-attempt tallies are arrays by it. */
+  index: number;
   /** The printed TTL (skips and TTL attempts), the printed age, for the log's own verdicts. */
   ttlHours: number | null;
   ageHours: number | null;
@@ -191,11 +193,11 @@ function decisionsByStock(input: WhatIfInput): Map<string, Decision[]> {
     if (list) list.push(d);
     else byStock.set(d.stock, [d]);
   };
-  for (const a of input.attempts) {
-    if (a.ts < input.window.fromMs) continue;
-    add({ ts: a.ts, host: a.host, stock: a.stockCode, phase: a.phase, attempt: a, ttlHours: a.reason === 'ttl_expired' ? a.ttlHours : null, ageHours: a.ageHours });
-  }
-  for (const s of input.skips) add({ ts: s.ts, host: s.host, stock: s.stockCode, phase: s.phase ?? phaseAt(s.ts), attempt: null, ttlHours: s.ttlHours, ageHours: s.ageHours });
+  input.attempts.forEach((a, index) => {
+    if (a.ts < input.window.fromMs) return;
+    add({ ts: a.ts, host: a.host, stock: a.stockCode, phase: a.phase, attempt: a, index, ttlHours: a.reason === 'ttl_expired' ? a.ttlHours : null, ageHours: a.ageHours });
+  });
+  for (const s of input.skips) add({ ts: s.ts, host: s.host, stock: s.stockCode, phase: s.phase ?? phaseAt(s.ts), attempt: null, index: -1, ttlHours: s.ttlHours, ageHours: s.ageHours });
   for (const list of byStock.values()) list.sort((x, y) => x.ts - y.ts || (x.attempt ? 0 : 1) - (y.attempt ? 0 : 1));
   return byStock;
 }
@@ -295,29 +297,41 @@ function replayStock(decisions: readonly Decision[], start: { resets: number[]; 
   return { replayed, added };
 }
 
-/** Attempts by host, then stock, in time order: nested maps spare a key string per lookup. */
-type AttemptIndex = Map<string, Map<string, Attempt[]>>;
+/**
+ * The places of the attempts by host, then stock, in time order, and the latest of a stock at or
+ * before a time. Per-attempt tallies are arrays by place: maps keyed by objects cost a hash each.
+ */
+class AttemptIndex {
+  private readonly byHost = new Map<string, Map<string, number[]>>();
 
-function indexAttempts(attempts: readonly Attempt[]): AttemptIndex {
-  const byHost: AttemptIndex = new Map();
-  for (const a of attempts) {
-    let stocks = byHost.get(a.host);
-    if (!stocks) byHost.set(a.host, (stocks = new Map()));
-    const list = stocks.get(a.stockCode);
-    if (list) list.push(a);
-    else stocks.set(a.stockCode, [a]);
+  constructor(private readonly attempts: readonly Attempt[]) {
+    attempts.forEach((a, i) => {
+      let stocks = this.byHost.get(a.host);
+      if (!stocks) this.byHost.set(a.host, (stocks = new Map()));
+      const list = stocks.get(a.stockCode);
+      if (list) list.push(i);
+      else stocks.set(a.stockCode, [i]);
+    });
   }
-  return byHost;
+
+  /** The place of the latest attempt of the stock on the host that started at or before `ts`, or -1. */
+  latestAtOrBefore(host: string, stock: string, ts: number): number {
+    const list = this.byHost.get(host)?.get(stock);
+    if (!list) return -1;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.attempts[list[mid]].ts <= ts) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 ? list[lo - 1] : -1;
+  }
 }
 
-/** Each LLM call's attempt: the latest of its stock and host that started at or before it (generations never overlap). */
-function callOwners(index: AttemptIndex, calls: readonly LlmCall[]): Map<LlmCall, Attempt> {
-  const owners = new Map<LlmCall, Attempt>();
-  for (const call of calls) {
-    const owner = call.stockCode === null ? undefined : latestAtOrBefore(index.get(call.host)?.get(call.stockCode), call.ts);
-    if (owner) owners.set(call, owner);
-  }
-  return owners;
+/** Each LLM call's attempt (its place, or -1): the latest of its stock and host that started at or before it (generations never overlap). */
+function callOwners(index: AttemptIndex, calls: readonly LlmCall[]): Int32Array {
+  return Int32Array.from(calls, (call) => (call.stockCode === null ? -1 : index.latestAtOrBefore(call.host, call.stockCode, call.ts)));
 }
 
 function emptyTally(): { attempts: number; by_reason: Record<Reason, number>; llm_calls: number; cost_usd: number } {
@@ -376,27 +390,26 @@ export function replayWhatIf(input: WhatIfInput): WhatIfDocument {
   const actual = new Map(days.map((d) => [d, emptyTally()]));
   const whatif = new Map(days.map((d) => [d, emptyTally()]));
   const unknownDays = new Set<string>();
-  const index = indexAttempts(input.attempts);
+  const index = new AttemptIndex(input.attempts);
   const owners = callOwners(index, input.calls);
   // What each attempt's calls were and cost. An attempt the what-if adds is assumed to make the calls
   // of its stock's previous attempt: the window's attempt's own calls, an earlier one's by its
   // generation mode; the window's average only for a stock with no attempt before it.
-  const spent = new Map<Attempt, { calls: number; cost: number }>();
-  for (const call of input.calls) {
-    const owner = owners.get(call);
-    if (!owner) continue;
-    const s = spent.get(owner);
-    if (s) [s.calls, s.cost] = [s.calls + 1, s.cost + priceOf(call)];
-    else spent.set(owner, { calls: 1, cost: priceOf(call) });
-  }
+  const spentCalls = new Float64Array(input.attempts.length);
+  const spentCost = new Float64Array(input.attempts.length);
+  input.calls.forEach((call, i) => {
+    if (owners[i] < 0) return;
+    spentCalls[owners[i]] += 1;
+    spentCost[owners[i]] += priceOf(call);
+  });
   const addedSpend = (d: Decision) => {
-    const previous = latestAtOrBefore(index.get(d.host)?.get(d.stock), d.ts);
-    if (previous && previous.ts >= window.fromMs) return spent.get(previous) ?? { calls: 0, cost: 0 };
-    const mode = previous?.generationMode;
+    const previous = index.latestAtOrBefore(d.host, d.stock, d.ts);
+    if (previous >= 0 && input.attempts[previous].ts >= window.fromMs) return { calls: spentCalls[previous], cost: spentCost[previous] };
+    const mode = previous >= 0 ? input.attempts[previous].generationMode : undefined;
     const calls = mode === 'ab' ? 2 : mode === 'single' ? 1 : callsPerAttempt;
     return { calls, cost: calls * costPerCall };
   };
-  const kept = new Set<Attempt>();
+  const kept = new Uint8Array(input.attempts.length);
   const changed = { dropped: 0, added: 0, reason_changed: 0 };
   const unknowns = { threshold: 0, state: 0 };
   for (const r of replayed) {
@@ -419,7 +432,7 @@ export function replayWhatIf(input: WhatIfInput): WhatIfDocument {
     w.attempts++;
     w.by_reason[r.reason]++;
     if (a) {
-      kept.add(a);
+      kept[r.decision.index] = 1;
       if (a.reason !== r.reason) changed.reason_changed++;
     } else {
       changed.added++;
@@ -428,26 +441,29 @@ export function replayWhatIf(input: WhatIfInput): WhatIfDocument {
       w.cost_usd += spend.cost;
     }
   }
-  for (const call of input.calls) {
+  input.calls.forEach((call, i) => {
     const day = kstDay(call.ts);
     const price = priceOf(call);
     const t = actual.get(day)!;
     t.llm_calls++;
     t.cost_usd += price;
-    const owner = owners.get(call);
+    const owner = owners[i];
     // A call of an attempt the what-if drops is not made; calls of other attempts stay.
-    if (owner && owner.ts >= window.fromMs && !kept.has(owner)) continue;
+    if (owner >= 0 && input.attempts[owner].ts >= window.fromMs && !kept[owner]) return;
     const w = whatif.get(day)!;
     w.llm_calls++;
     w.cost_usd += price;
-  }
+  });
 
   // Freshness, as verify week measures it, over the actual and the replayed completions.
   const lookback = input.attempts.filter((a) => a.ts < window.fromMs);
   const actualCompletions = completionsFrom(input.attempts, window.fromMs);
   const whatifCompletions: { stock: string; ts: number }[] = [
     ...completionsFrom(lookback, window.fromMs),
-    ...completionsFrom([...kept], window.fromMs),
+    ...completionsFrom(
+      input.attempts.filter((_, i) => kept[i]),
+      window.fromMs,
+    ),
     ...added,
   ].sort((x, y) => x.ts - y.ts);
   const state = new Map(input.reportState);
