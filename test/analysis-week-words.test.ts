@@ -56,3 +56,27 @@ describe('verify week, in words', () => {
     expect(first('llm_calls_per_day').detail).toBe('1 call (llm_cost_lines); n = 1: 5–10');
   });
 });
+
+describe('verify week across midnight', () => {
+  it('restarts a report age at each completion in time order, even when a longer generation started first', async () => {
+    // 000660 and 005930 complete at 12:00:10. Then 000660 starts at 23:58 and completes at 00:02
+    // the next day; 005930 starts later, at 23:59, and completes first, at 23:59:10. Its report is
+    // 50 s old at midnight: the day's mean age over both stocks is
+    // (11.9972² / 2 + 11.9833² / 2 + 0.0139² / 2) / (11.9972 + 11.9833 + 0.0139) = 5.9917 h
+    // (5.9986 h if the 23:59:10 completion were missed).
+    const { db } = await storeOf([
+      attempt('2025-11-04 12:00:00,000', '000660', FORCED),
+      attempt('2025-11-04 12:00:00,000', '005930', FORCED),
+      succeeded('2025-11-04 12:00:10,000', '000660'),
+      succeeded('2025-11-04 12:00:10,000', '005930'),
+      attempt('2025-11-04 23:58:00,000', '000660', FORCED),
+      attempt('2025-11-04 23:59:00,000', '005930', FORCED),
+      succeeded('2025-11-04 23:59:10,000', '005930'),
+      succeeded('2025-11-05 00:02:00,000', '000660'),
+      attempt('2025-11-05 00:10:00,000', '035720', FORCED),
+    ]);
+    const doc = await json(db, ['verify', 'week', '--from', '2025-11-04'], 1);
+    const freshness = doc.checks.find((c: { id: string }) => c.id === 'avg_freshness_hours');
+    expect(freshness.days[0]).toMatchObject({ date: '2025-11-04', value: 5.9917, detail: 'over 2 stocks, until 2025-11-05T00:00:00+09:00' });
+  });
+});
