@@ -184,6 +184,15 @@ describe('with an access token', () => {
       expect(response.json().error).toMatch(/bearer token/);
     }
     expect((await guarded.inject({ url: '/healthz' })).statusCode).toBe(200);
+    expect((await guarded.inject({ url: '/healthz?verbose=1' })).statusCode).toBe(200);
+  });
+
+  it('lets only /healthz itself through: a path that merely starts with it needs the token too', async () => {
+    // Without the token nobody learns which paths exist, nor reaches one past /healthz.
+    for (const url of ['/healthzx', '/healthz/../metrics', '/healthz%2F..%2Fmetrics', '/healthz/../admin/report-updates/stats?days=1']) {
+      const response = await guarded.inject({ url });
+      expect(response.statusCode, url).toBe(401);
+    }
   });
 
   it('refuses a wrong token and accepts the right one', async () => {
