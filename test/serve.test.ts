@@ -101,6 +101,15 @@ describe('bad requests', () => {
     expect(response.json().error).toMatch(message);
   });
 
+  it('answers a verify week of 30 days and refuses 31 with 400', async () => {
+    const thirty = await get('/admin/verify/week?from=2025-10-06&to=2025-11-04');
+    expect(thirty.statusCode).toBe(200);
+    expect(thirty.json().checks[0].days).toHaveLength(30);
+    const thirtyOne = await get('/admin/verify/week?from=2025-10-06&to=2025-11-05');
+    expect(thirtyOne.statusCode).toBe(400);
+    expect(thirtyOne.json().error).toBe('from 2025-10-06 to 2025-11-05 spans 31 days; at most 30');
+  });
+
   it.each([
     ['/admin/verify/week', /from is required/],
     ['/admin/verify/week?from=2025-11-04&to=2025-11-01', /before/],

@@ -129,6 +129,20 @@ describe('verify week over a week of logs', () => {
   });
 });
 
+describe('the longest run', () => {
+  it('takes 30 days and refuses 31 (exit 2, nothing judged)', async () => {
+    const db = tempStore();
+    // An empty store: every day without data, so 30 days run to an inconclusive verdict.
+    const thirty = await week(db, '--from', '2025-10-06', '--to', '2025-11-04', '--format', 'json');
+    expect(thirty.code, thirty.stderr).toBe(3);
+    expect(thirty.json().checks[0].days).toHaveLength(30);
+    const thirtyOne = await week(db, '--from', '2025-10-06', '--to', '2025-11-05', '--format', 'json');
+    expect(thirtyOne.code).toBe(2);
+    expect(thirtyOne.stdout).toBe('');
+    expect(thirtyOne.stderr).toMatch(/--from 2025-10-06 --to 2025-11-05 spans 31 days; at most 30/);
+  });
+});
+
 describe('the time-weighted mean report age', () => {
   it('counts a stock only from its first completion, and weights by time', () => {
     const start = at('2025-11-10T00:00:00+09:00');

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import Table from 'cli-table3';
 import { defaultDay1Date, verifyDay1, type Day1Result, type RunStatus } from '../analysis/verify-day1.js';
-import { verifyWeek, type WeekResult } from '../analysis/verify-week.js';
+import { MAX_WEEK_DAYS, verifyWeek, type WeekResult } from '../analysis/verify-week.js';
 import { UsageError } from '../errors.js';
 import { calendarWarning, krxDay, tradingDaysThrough } from '../market/calendar.js';
 import { addDays, daysBetween, kstDay } from '../market/time.js';
@@ -19,7 +19,6 @@ import { formatOption, jsonOption, outputFormat, type OutputFlags } from './outp
 const FORMATS = ['table', 'json', 'junit'] as const;
 type Format = (typeof FORMATS)[number];
 /** The longest week verify accepts, the bound of every other window option. */
-const MAX_WEEK_DAYS = 30;
 
 interface VerifyFlags extends OutputFlags<Format> {
   strict?: boolean;

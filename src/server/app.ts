@@ -15,7 +15,7 @@ import { computeCost } from '../analysis/cost.js';
 import { collectMetrics } from '../analysis/metrics.js';
 import { computeStats } from '../analysis/stats.js';
 import { defaultDay1Date, verifyDay1 } from '../analysis/verify-day1.js';
-import { verifyWeek } from '../analysis/verify-week.js';
+import { MAX_WEEK_DAYS, verifyWeek } from '../analysis/verify-week.js';
 import type { Config } from '../config.js';
 import { CliError } from '../errors.js';
 import { PgError } from '../store/postgres.js';
@@ -79,7 +79,6 @@ export const DEFAULT_LIMITS: ServerLimits = {
 const STATS_DAYS = 7;
 const ANOMALY_DAYS = 1;
 const ATTEMPT_DAYS = 1;
-const MAX_WEEK_DAYS = 30;
 
 /** A request the server understood but cannot answer as asked: 400 with the reason. */
 class BadRequest extends Error {}
