@@ -89,6 +89,13 @@ describe('anomalies --notify-webhook, run by cron again and again', () => {
     expect(hook.posts).toHaveLength(2);
     expect(kinds(hook.posts[1].body)).toEqual(kinds({ anomalies: fresh }));
     expect(hook.posts[1].body.text).toMatch(new RegExp(`^craveny-ops on cron-1: ${fresh.length} anomal`));
+
+    // Among them one of no stock (a failure spike): it too is remembered, and not posted again.
+    expect(fresh.some((a: any) => a.stock_code === null)).toBe(true);
+    const repeat = await anomalies(db, hook.url, ['--days', '5', '--until', '2025-11-07']);
+    expect(repeat.code).toBe(1);
+    expect(repeat.json().anomalies.filter((a: any) => a.new)).toEqual([]);
+    expect(hook.posts).toHaveLength(2);
   });
 
   it('remembers nothing after a failed post: the next run posts everything again', async () => {

@@ -63,6 +63,16 @@ describe('stale_logs', () => {
     );
   });
 
+  it('takes the latest ingest run of any host sharing the store: one host still ingesting means ingest is alive', async () => {
+    const db = await store();
+    // Another host's ingest job ran last hours earlier and stopped; this host's ran at 23:55.
+    const raw = new SQLite(db);
+    raw.prepare('insert into ingest_runs (host, finished_at) values (?, ?)').run('retired-host', at('2025-11-04T20:00:00+09:00'));
+    raw.close();
+    const run = await anomaliesAt(db, at(LOG_END) + 60 * MINUTE + 1);
+    expect(run.json().anomalies[0].detail).toMatch(/; ingest last ran at 2025-11-04 23:55 \(55 min ago\) and found nothing newer: the backend stopped writing/);
+  });
+
   it('says so when no ingest run is recorded at all', async () => {
     const db = await store();
     const raw = new SQLite(db);
