@@ -45,6 +45,22 @@ describe('a bad config file', () => {
   });
 });
 
+describe("the config's pricePerCall", () => {
+  it('takes the bounds of --price-per-call, 0 and 100 inclusive, and refuses more', async () => {
+    const dir = tempDir('craveny-price-');
+    const file = (price: number) => {
+      const name = path.join(dir, `price-${price}.json`);
+      fs.writeFileSync(name, JSON.stringify({ pricePerCall: price }));
+      return name;
+    };
+    expect((await loadConfig(file(0), {})).pricePerCall).toBe(0);
+    expect((await loadConfig(file(100), {})).pricePerCall).toBe(100);
+    const run = await cli(['--config', file(100.01), '--db', tempStore(), 'cost', '--days', '1', '--until', '2025-11-04']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/: pricePerCall: .*<=100/);
+  });
+});
+
 describe('a good config file', () => {
   it('merges its rules over the defaults and keeps its price', async () => {
     const c = await loadConfig(config('good.json'), {});

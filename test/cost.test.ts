@@ -167,6 +167,14 @@ describe('the price per call', () => {
     expect([doc.price_per_call, doc.total_cost_usd]).toEqual([0.01, 0.04]); // 4 calls × $0.01
   });
 
+  it('takes --price-per-call at its bounds, 0 and 100 inclusive', async () => {
+    const db = await storeOf(stats('old-format.log'));
+    const free = await costJson(db, '--days', '2', '--until', '2025-10-21', '--price-per-call', '0');
+    expect([free.price_per_call, free.total_cost_usd]).toEqual([0, 0]);
+    const dearest = await costJson(db, '--days', '2', '--until', '2025-10-21', '--price-per-call', '100');
+    expect([dearest.price_per_call, dearest.total_cost_usd]).toEqual([100, 400]); // 4 calls × $100
+  });
+
   for (const bad of ['cheap', '-0.001', '', '0x10', '1,5', 'Infinity', '1e308', '100.01', ' 0.001']) {
     it(`rejects --price-per-call '${bad}' with exit 2 and one line`, async () => {
       const run = await cli(['--db', tempStore(), 'cost', '--price-per-call', bad]);
