@@ -176,6 +176,26 @@ describe('attempts as CSV and as a table', () => {
     expect(rows[0]).toMatch(/,20,0,0,$/);
   });
 
+  it('shows a log text\'s control characters as escapes: the terminal never acts on them', async () => {
+    const hostile = tempStore();
+    const file = path.join(tempDir('craveny-esc-'), 'backend.log');
+    const line = (time: string, level: string, text: string) => `2025-11-04 ${time},000 - backend.services.stock_analysis_service - ${level} - ${text}`;
+    // A window title, a cleared screen, a colour and a forged line in the reason and error texts.
+    fs.writeFileSync(
+      file,
+      [
+        line('10:00:00', 'INFO', '종목 005930 업데이트 시작: \u001b]0;pwned\u0007\u001b[2J evil\u2028forged'),
+        line('10:00:20', 'ERROR', '종목 005930의 분석 요약 업데이트 실패: bad \u001b[31mred\u001b[0m'),
+      ].join('\n') + '\n',
+    );
+    expect((await cli(['--db', hostile, 'ingest', file])).code).toBe(0);
+    const run = await cli(['--db', hostile, 'attempts', '--days', '1', '--until', '2025-11-04'], { now: NOW });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u2028]/);
+    expect(run.stdout).toContain('\\e]0;pwned\\x07\\e[2J evil\\u{2028}forged');
+    expect(run.stdout).toContain('error: bad \\e[31mred\\e[0m');
+  });
+
   it('fits the table into 80 columns in a pipe and keeps every detail on one line', async () => {
     const run = await attempts();
     const lines = run.stdout.trimEnd().split('\n');

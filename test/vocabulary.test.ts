@@ -69,6 +69,16 @@ describe('the message vocabulary', () => {
     });
   });
 
+  it('reads a text with a line or paragraph separator in it (an exception message can hold one) as the record it is', () => {
+    // JavaScript's . stops at U+2028 and U+2029; the log line does not.
+    const failed = classify('2025-11-04 10:00:20,000 - backend.services.stock_analysis_service - ERROR - 종목 005930의 분석 요약 업데이트 실패: bad\u2028value\u2029end');
+    expect(failed).toMatchObject({ kind: 'update_failed', fields: { stockCode: '005930', text: 'bad\u2028value\u2029end' } });
+    const generation = classify('2025-11-04 10:00:10,000 - backend.llm.investment_report - ERROR - 투자 리포트 생성 실패: Error code: 400 -\u2028 {"message": "x"}');
+    expect(generation).toMatchObject({ kind: 'generation_failed' });
+    const attempt = classify('2025-11-04 10:00:00,000 - backend.services.stock_analysis_service - INFO - 종목 005930 업데이트 시작: 새 예측 추가\u2028(기존: 5, 현재: 6, 시장: trading)');
+    expect(attempt).toMatchObject({ kind: 'attempt', fields: { stockCode: '005930' } });
+  });
+
   it('reads the skip decision with its phase, age and TTL', () => {
     const match = classify(
       '2025-11-04 18:10:00,000 - backend.services.stock_analysis_service - INFO - 종목 005930의 분석 요약이 최신 상태입니다. (업데이트 불필요 (시장: after_hours, 경과: 2.0h/6h))',

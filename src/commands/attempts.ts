@@ -6,6 +6,7 @@ import type { Window } from '../market/time.js';
 import { parseWindow, WINDOW_HELP, type WindowFlags } from '../market/window.js';
 import { toCsv } from '../render/csv.js';
 import { displayWidth, formatUsd, heading, outputWidth, paint, table, type Align } from '../render/table.js';
+import { visible } from '../render/text.js';
 import { wrap } from '../render/wrap.js';
 import { parsePrice } from './cost.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
@@ -135,8 +136,9 @@ export function renderAttempts(doc: AttemptsDocument, options: Pick<AttemptsOpti
   doc.attempts.forEach((a, i) => {
     const label = `  ${i + 1}. `;
     const indent = ' '.repeat(label.length + 2);
-    out.push(...wrap(`${label}${a.phase} · ${a.reason_text}`, wrapAt, indent));
-    if (a.error !== null) out.push(...wrap(`${indent}error: ${a.error}`, wrapAt, indent + '       '));
+    // The reason and error texts are the log's: shown, never acted on by the terminal.
+    out.push(...wrap(`${label}${a.phase} · ${visible(a.reason_text)}`, wrapAt, indent));
+    if (a.error !== null) out.push(...wrap(`${indent}error: ${visible(a.error)}`, wrapAt, indent + '       '));
   });
   const failed = doc.attempts.filter((a) => a.outcome === 'failed').length;
   out.push('', ...wrap(`  ${doc.attempts.length} attempt${doc.attempts.length === 1 ? '' : 's'}, ${failed} failed; log end ${doc.log_end ?? '–'}`, wrapAt, '  '));

@@ -14,6 +14,7 @@ type Fields = Partial<Omit<LogRecord, 'ts' | 'lineNo' | 'kind'>>;
 export interface MessageKind {
   kind: RecordKind;
   logger: typeof SERVICE_LOGGER | typeof GENERATOR_LOGGER;
+  /** Over the message; with the `s` flag, so that a line separator (U+2028) in a text is part of it, not a malformed line. */
   pattern: RegExp;
   fields: (m: RegExpExecArray) => Fields;
   /** Whole log lines as the backend writes them. */
@@ -81,7 +82,7 @@ export const MESSAGE_KINDS: readonly MessageKind[] = [
   {
     kind: 'attempt',
     logger: SERVICE_LOGGER,
-    pattern: /^종목 ([0-9A-Z]{6}) 업데이트 시작: (.+)$/,
+    pattern: /^종목 ([0-9A-Z]{6}) 업데이트 시작: (.+)$/s,
     fields: (m) => ({ stockCode: m[1], ...reasonFields(m[2]) }),
     samples: [
       `${P}종목 005930 업데이트 시작: 새 예측 추가 (기존: 5, 현재: 6, 시장: pre_market)`,
@@ -94,7 +95,7 @@ export const MESSAGE_KINDS: readonly MessageKind[] = [
   {
     kind: 'skip',
     logger: SERVICE_LOGGER,
-    pattern: /^종목 ([0-9A-Z]{6})의 분석 요약이 최신 상태입니다\. \((.*)\)$/,
+    pattern: /^종목 ([0-9A-Z]{6})의 분석 요약이 최신 상태입니다\. \((.*)\)$/s,
     fields: (m) => {
       const s = SKIP_REASON.exec(m[2]);
       return {
@@ -110,14 +111,14 @@ export const MESSAGE_KINDS: readonly MessageKind[] = [
   {
     kind: 'generation_call',
     logger: SERVICE_LOGGER,
-    pattern: /^종목 ([0-9A-Z]{6})에 대한 투자 리포트 생성 시작\.\.\.$/,
+    pattern: /^종목 ([0-9A-Z]{6})에 대한 투자 리포트 생성 시작\.\.\.$/s,
     fields: (m) => ({ stockCode: m[1] }),
     samples: [`${P}종목 005930에 대한 투자 리포트 생성 시작...`],
   },
   {
     kind: 'update_succeeded',
     logger: SERVICE_LOGGER,
-    pattern: /^종목 ([0-9A-Z]{6})의 (?:(A\/B) 분석 요약 (?:업데이트|생성)|분석 요약 (?:업데이트|신규 생성)) 완료$/,
+    pattern: /^종목 ([0-9A-Z]{6})의 (?:(A\/B) 분석 요약 (?:업데이트|생성)|분석 요약 (?:업데이트|신규 생성)) 완료$/s,
     fields: (m) => ({ stockCode: m[1], mode: (m[2] ? 'ab' : 'single') as GenerationMode }),
     samples: [
       `${P}종목 005930의 분석 요약 업데이트 완료`,
@@ -129,21 +130,21 @@ export const MESSAGE_KINDS: readonly MessageKind[] = [
   {
     kind: 'report_failed',
     logger: SERVICE_LOGGER,
-    pattern: /^종목 ([0-9A-Z]{6})의 리포트 생성 실패$/,
+    pattern: /^종목 ([0-9A-Z]{6})의 리포트 생성 실패$/s,
     fields: (m) => ({ stockCode: m[1] }),
     samples: [`${PE.replace('ERROR', 'WARNING')}종목 005930의 리포트 생성 실패`],
   },
   {
     kind: 'update_failed',
     logger: SERVICE_LOGGER,
-    pattern: /^종목 ([0-9A-Z]{6})의 분석 요약 업데이트 실패: (.*)$/,
+    pattern: /^종목 ([0-9A-Z]{6})의 분석 요약 업데이트 실패: (.*)$/s,
     fields: (m) => ({ stockCode: m[1], text: m[2] }),
     samples: [`${PE}종목 005930의 분석 요약 업데이트 실패: Request timed out.`],
   },
   {
     kind: 'no_predictions',
     logger: SERVICE_LOGGER,
-    pattern: /^종목 ([0-9A-Z]{6})에 대한 예측 데이터가 없습니다\.$/,
+    pattern: /^종목 ([0-9A-Z]{6})에 대한 예측 데이터가 없습니다\.$/s,
     fields: (m) => ({ stockCode: m[1] }),
     samples: [`${P.replace('INFO', 'WARNING')}종목 005930에 대한 예측 데이터가 없습니다.`],
   },
@@ -151,7 +152,7 @@ export const MESSAGE_KINDS: readonly MessageKind[] = [
     kind: 'llm_cost',
     logger: SERVICE_LOGGER,
     // 사유 is the full reason text and contains commas: the fixed tail anchors it.
-    pattern: /^\[LLM_COST\] 리포트 생성: 종목=([0-9A-Z]{6}), 시장단계=(\w+), 사유=(.*), 예측개수=(\d+), 비용예상=\$(\d+(?:\.\d+)?)$/,
+    pattern: /^\[LLM_COST\] 리포트 생성: 종목=([0-9A-Z]{6}), 시장단계=(\w+), 사유=(.*), 예측개수=(\d+), 비용예상=\$(\d+(?:\.\d+)?)$/s,
     fields: (m) => ({
       stockCode: m[1],
       phase: phaseOf(m[2]),
@@ -167,42 +168,42 @@ export const MESSAGE_KINDS: readonly MessageKind[] = [
   {
     kind: 'generation_started',
     logger: GENERATOR_LOGGER,
-    pattern: /^투자 리포트 생성 시작: ([0-9A-Z]{6}) \((\d+)건 분석\)$/,
+    pattern: /^투자 리포트 생성 시작: ([0-9A-Z]{6}) \((\d+)건 분석\)$/s,
     fields: (m) => ({ stockCode: m[1], predictions: num(m[2]), mode: 'single' as GenerationMode }),
     samples: [`${G}투자 리포트 생성 시작: 005930 (6건 분석)`],
   },
   {
     kind: 'generation_started',
     logger: GENERATOR_LOGGER,
-    pattern: /^A\/B 종합 리포트 생성: ([0-9A-Z]{6}) \((\d+)건 분석\) - 병렬 호출$/,
+    pattern: /^A\/B 종합 리포트 생성: ([0-9A-Z]{6}) \((\d+)건 분석\) - 병렬 호출$/s,
     fields: (m) => ({ stockCode: m[1], predictions: num(m[2]), mode: 'ab' as GenerationMode }),
     samples: [`${G}A/B 종합 리포트 생성: 005930 (6건 분석) - 병렬 호출`],
   },
   {
     kind: 'generation_done',
     logger: GENERATOR_LOGGER,
-    pattern: /^투자 리포트 생성 완료: ([0-9A-Z]{6}) \(추천: .*\)$/,
+    pattern: /^투자 리포트 생성 완료: ([0-9A-Z]{6}) \(추천: .*\)$/s,
     fields: (m) => ({ stockCode: m[1], mode: 'single' as GenerationMode }),
     samples: [`${G}투자 리포트 생성 완료: 005930 (추천: 매수)`],
   },
   {
     kind: 'generation_done',
     logger: GENERATOR_LOGGER,
-    pattern: /^A\/B 종합 리포트 완료: ([0-9A-Z]{6}) - 추천 일치: \w+$/,
+    pattern: /^A\/B 종합 리포트 완료: ([0-9A-Z]{6}) - 추천 일치: \w+$/s,
     fields: (m) => ({ stockCode: m[1], mode: 'ab' as GenerationMode }),
     samples: [`${G}A/B 종합 리포트 완료: 005930 - 추천 일치: True`],
   },
   {
     kind: 'generation_failed',
     logger: GENERATOR_LOGGER,
-    pattern: /^투자 리포트 생성 실패: (.*)$/,
+    pattern: /^투자 리포트 생성 실패: (.*)$/s,
     fields: (m) => ({ text: m[1], mode: 'single' as GenerationMode }),
     samples: [`${GE}투자 리포트 생성 실패: Request timed out.`],
   },
   {
     kind: 'generation_failed',
     logger: GENERATOR_LOGGER,
-    pattern: /^A\/B 종합 리포트 실패: (.*)$/,
+    pattern: /^A\/B 종합 리포트 실패: (.*)$/s,
     fields: (m) => ({ text: m[1], mode: 'ab' as GenerationMode }),
     samples: [`${GE}A/B 종합 리포트 실패: Request timed out.`],
   },
@@ -211,14 +212,14 @@ export const MESSAGE_KINDS: readonly MessageKind[] = [
     // The whole message is kept as the error: "Expecting value" alone would not say what failed.
     kind: 'generation_failed',
     logger: GENERATOR_LOGGER,
-    pattern: /^(JSON 파싱 실패: .*)$/,
+    pattern: /^(JSON 파싱 실패: .*)$/s,
     fields: (m) => ({ text: m[1], mode: 'single' as GenerationMode }),
     samples: [`${GE}JSON 파싱 실패: Expecting value: line 1 column 1 (char 0)`],
   },
   {
     kind: 'generation_failed',
     logger: GENERATOR_LOGGER,
-    pattern: /^(Model [AB] JSON 파싱 실패: .*)$/,
+    pattern: /^(Model [AB] JSON 파싱 실패: .*)$/s,
     fields: (m) => ({ text: m[1], mode: 'ab' as GenerationMode }),
     samples: [
       `${GE}Model A JSON 파싱 실패: Expecting value: line 1 column 1 (char 0)`,
