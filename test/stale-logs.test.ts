@@ -136,6 +136,22 @@ describe('log_end in every windowed document, and warnings', () => {
     }
   });
 
+  it('warns that the logs end before the window only when the last line is before its first millisecond', async () => {
+    const endingAt = async (time: string) => {
+      const db = tempStore();
+      const file = path.join(tempDir('craveny-log-end-'), 'backend.log');
+      fs.writeFileSync(file, `${time} - backend.services.stock_analysis_service - INFO - 종목 005930 업데이트 시작: 강제 업데이트 또는 리포트 없음\n`);
+      expect((await cli(['--db', db, 'ingest', file])).code).toBe(0);
+      // A past window (now is days later), so only "before the window" can be said.
+      return cli(['--db', db, 'stats', '--json', '--days', '1', '--until', '2025-11-05'], { now: at('2025-11-10T12:00:00+09:00') });
+    };
+    const atStart = await endingAt('2025-11-05 00:00:00,000');
+    expect(atStart.json().log_end).toBe('2025-11-05T00:00:00+09:00');
+    expect(atStart.stderr).toBe('');
+    const justBefore = await endingAt('2025-11-04 23:59:59,999');
+    expect(justBefore.stderr).toBe('warning: the logs end at 2025-11-04T23:59:59.999+09:00, before the window; ingest the latest logs first\n');
+  });
+
   it('is null on an empty store, with the warning', async () => {
     const run = await cli(['--db', tempStore(), 'cost', '--json']);
     expect(run.json().log_end).toBeNull();
