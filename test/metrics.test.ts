@@ -208,6 +208,20 @@ describe('craveny-ops metrics', () => {
     expect(value(parsePrometheus((await cli(['--db', store, '--config', config, 'metrics'])).stdout), 'craveny_stocks_in_update_storm')).toBe(0);
   });
 
+  it('counts a storm whose four attempts span exactly the window, as the update_storm anomaly does', async () => {
+    // 10:00, 10:20, 10:40 and 11:00:00.000, the log's last line: 60:00 from first to last.
+    const line = (time: string, text: string) => `2025-11-04 ${time},000 - backend.services.stock_analysis_service - INFO - ${text}`;
+    const lines = ['10:00:00', '10:20:00', '10:40:00', '11:00:00'].flatMap((t, i) => [
+      line(t, '종목 005930 업데이트 시작: 강제 업데이트 또는 리포트 없음'),
+      ...(i < 3 ? [line(t.replace(':00:00', ':00:30').replace(':20:00', ':20:30').replace(':40:00', ':40:30'), '종목 005930의 분석 요약 업데이트 완료')] : []),
+    ]);
+    const store = tempStore();
+    expect((await cli(['--db', store, 'ingest', '-'], { stdin: lines.join('\n') + '\n' })).code).toBe(0);
+    const anomalies = (await cli(['--db', store, 'anomalies', '--json', '--days', '1', '--until', '2025-11-04'])).json();
+    expect(anomalies.anomalies.filter((a: { kind: string }) => a.kind === 'update_storm')).toHaveLength(1);
+    expect(value(parsePrometheus((await cli(['--db', store, 'metrics'])).stdout), 'craveny_stocks_in_update_storm')).toBe(1);
+  });
+
   it('stamps the last ingest run with the clock of that run', () => {
     // test/helpers pins the clock at 2025-11-05 00:00 KST.
     expect(value(families, 'craveny_ingest_last_run_timestamp_seconds')).toBe(KST('2025-11-05T00:00:00') / 1000);

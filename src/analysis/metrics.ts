@@ -284,7 +284,7 @@ async function stocksInStormAt(db: Db, endMs: number, storm: StormLimit): Promis
   const rows = await db
     .selectFrom('attempts')
     .select('stock_code')
-    .where('ts', '>', endMs - storm.stormWindowMinutes * MINUTE_MS)
+    .where('ts', '>=', endMs - storm.stormWindowMinutes * MINUTE_MS)
     .where('ts', '<=', endMs)
     .groupBy('stock_code')
     .having((eb) => eb.fn.countAll(), '>', storm.stormAttempts)
