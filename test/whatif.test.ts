@@ -16,6 +16,7 @@ import { computeWhatIf } from '../src/analysis/whatif-read.js';
 import { DEFAULT_RULES, PHASES, type Rules } from '../src/market/rules.js';
 import { HOUR_MS, kstDay, windowOf, type Window } from '../src/market/time.js';
 import { openStore } from '../src/store/store.js';
+import { renderWhatIf } from '../src/commands/whatif.js';
 import { cli, fixture, FIXTURES, tempDir } from './helpers.js';
 import { seedOf } from './support/logs.js';
 
@@ -344,6 +345,23 @@ describe('whatif on the command line', () => {
     expect(r.stdout).toContain('rules: 20-prediction cap fixed');
     expect(r.stdout).toContain('exact: every what-if figure follows from the log');
     expect(r.stdout).toMatch(/LLM calls\s+│\s+13 │\s+5 │\s+-8 │/);
+  });
+
+  it('wraps its sentences at a terminal\'s width under an indent, and keeps each on one line in a pipe', async () => {
+    // A lowered price threshold makes the figures bounds: the longest sentence the command prints.
+    const doc = (await run('--set', 'trading.priceThreshold=1', '--fix-prediction-cap', '--json')).json() as WhatIfDocument;
+    expect(doc.exact).toBe(false);
+    const window = windowOf(1, '2025-11-05');
+    const sentences = (text: string) => text.split('\n').slice(2, text.split('\n').indexOf('Totals') - 1);
+    const piped = sentences(renderWhatIf(doc, window, false));
+    expect(piped).toHaveLength(3);
+    expect(piped[1]).toBe(`  BOUNDS, not exact: ${doc.inexact_because}`);
+    const narrow = sentences(renderWhatIf(doc, window, false, 50));
+    expect(narrow.length).toBeGreaterThan(3);
+    for (const line of narrow) expect(line.length, line).toBeLessThanOrEqual(50);
+    // The same words in the same order; a continuation starts under the four-space indent.
+    expect(narrow.join(' ').split(/\s+/).filter(Boolean)).toEqual(piped.join(' ').split(/\s+/).filter(Boolean));
+    for (const line of narrow) expect(line).toMatch(/^ {2}(rules|BOUNDS|\d)|^ {4}\S/);
   });
 
   const bad: [string, string[], RegExp][] = [

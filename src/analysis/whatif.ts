@@ -136,7 +136,10 @@ function silentFailuresReset(byStock: ReadonlyMap<string, readonly Decision[]>, 
     for (const d of decisions) {
       for (; i < list.length && list[i].ts <= d.ts; i++) {
         if (list[i].silent) silent = list[i].ts;
-        else [succeeded, silent] = [list[i].ts, null];
+        else {
+          succeeded = list[i].ts;
+          silent = null;
+        }
       }
       if (d.ageHours === null || silent === null) continue;
       const ifReset = Math.abs((d.ts - silent) / HOUR_MS - d.ageHours);

@@ -9,6 +9,7 @@ import { REASONS } from '../logs/record.js';
 import type { Rules } from '../market/rules.js';
 import type { Window } from '../market/time.js';
 import { formatUsd, heading, paint, table } from '../render/table.js';
+import { wrap } from '../render/wrap.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
 import { parsePrice } from './cost.js';
 import { formatOption, jsonOption, outputFormat, TABLE_OR_JSON, type TableOrJson } from './output.js';
@@ -72,7 +73,7 @@ export function register(program: Command, ctx: Context): void {
       const doc = await withStore(storeSpecOf(command, ctx, config), (store) =>
         computeWhatIf(store.db, options.window, { rules: options.rules, actualRules: config.rules, fixPredictionCap: options.fixPredictionCap, pricePerCall: options.pricePerCall }),
       );
-      ctx.io.out(options.json ? JSON.stringify(doc, null, 2) : renderWhatIf(doc, options.window, ctx.io.color));
+      ctx.io.out(options.json ? JSON.stringify(doc, null, 2) : renderWhatIf(doc, options.window, ctx.io.color, ctx.io.width));
     });
 }
 
@@ -92,20 +93,18 @@ function delta(x: number | null, text: (v: number) => string, color: boolean): s
 
 const number = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(2));
 
-export function renderWhatIf(doc: WhatIfDocument, window: Window, color: boolean): string {
+/** `wrapAt`: a terminal's width, at which the sentences above the tables wrap; a pipe keeps each on one line, for grep. */
+export function renderWhatIf(doc: WhatIfDocument, window: Window, color: boolean, wrapAt?: number): string {
   const out: string[] = [heading(windowTitle('What-if', window), color), ''];
   const changes = ruleChanges(doc.logged_rules, doc.rules);
   if (doc.fix_prediction_cap) changes.push('20-prediction cap fixed');
-  out.push(`  rules: ${changes.length ? changes.join(', ') : 'unchanged'}`);
-  out.push(
-    doc.exact
-      ? '  exact: every what-if figure follows from the log'
-      : `  BOUNDS, not exact: ${doc.inexact_because}`,
-  );
-  out.push(
+  const sentences = [
+    `  rules: ${changes.length ? changes.join(', ') : 'unchanged'}`,
+    doc.exact ? '  exact: every what-if figure follows from the log' : `  BOUNDS, not exact: ${doc.inexact_because}`,
     `  ${doc.changed.dropped} attempts dropped, ${doc.changed.added} added (assumed to succeed after ${doc.assumed.duration_s.toFixed(0)} s ` +
       `with the LLM calls of their stock's previous attempt), ${doc.changed.reason_changed} fired by another trigger`,
-  );
+  ];
+  for (const sentence of sentences) out.push(...wrap(sentence, wrapAt ?? Infinity, '    '));
 
   const row = (label: string, get: (f: Figures) => number | null, text: (v: number) => string) => {
     const a = get(doc.actual);
