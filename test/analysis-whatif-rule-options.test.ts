@@ -6,8 +6,11 @@
  * the changes are told in phase order, only those that differ.
  */
 import { describe, expect, it } from 'vitest';
-import { parseSet, ruleChanges, whatIfRules } from '../src/analysis/whatif-rules.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseRulesDocument, parseSet, readRulesFile, ruleChanges, whatIfRules } from '../src/analysis/whatif-rules.js';
 import { DEFAULT_RULES } from '../src/market/rules.js';
+import { tempDir } from './helpers.js';
 
 describe('--set PHASE.KEY=VALUE', () => {
   it.each([
@@ -71,5 +74,27 @@ describe('the what-if rules', () => {
     const rules = whatIfRules(DEFAULT_RULES, null, ['after_hours.ttlHours=8', 'trading.ttlHours=2', 'pre_market.priceTriggerActive=true']);
     expect(ruleChanges(DEFAULT_RULES, rules)).toEqual(['pre_market.priceTriggerActive false → true', 'after_hours.ttlHours 6 → 8']);
     expect(ruleChanges(DEFAULT_RULES, whatIfRules(DEFAULT_RULES, null, []))).toEqual([]);
+  });
+});
+
+describe('--rules FILE', () => {
+  it('takes a rules table or a whole config file, and names the path of a bad value in the file as written', async () => {
+    expect(await parseRulesDocument({ trading: { ttlHours: 3 } }, 'rules file r.json')).toEqual({ trading: { ttlHours: 3 } });
+    expect(await parseRulesDocument({ rules: { trading: { ttlHours: 3 } } }, 'rules file c.json')).toEqual({ trading: { ttlHours: 3 } });
+    await expect(parseRulesDocument({ trading: { ttlHours: -1 } }, 'rules file r.json')).rejects.toThrow(/^rules file r\.json: trading\.ttlHours: /);
+    await expect(parseRulesDocument({ rules: { trading: { ttlHours: 'x' } } }, 'rules file c.json')).rejects.toThrow(/^rules file c\.json: rules\.trading\.ttlHours: /);
+    await expect(parseRulesDocument([], 'rules file a.json')).rejects.toThrow(/^rules file a\.json: \(top level\): /);
+  });
+
+  it('says when the file is missing or is not JSON', async () => {
+    const dir = tempDir();
+    const missing = path.join(dir, 'none.json');
+    await expect(readRulesFile(missing)).rejects.toThrow(`rules file ${missing}: no such file`);
+    const broken = path.join(dir, 'broken.json');
+    fs.writeFileSync(broken, '{"trading": ');
+    await expect(readRulesFile(broken)).rejects.toThrow(new RegExp(`^rules file ${broken.replace(/[.]/g, '\\.')}: .*JSON`));
+    const good = path.join(dir, 'good.json');
+    fs.writeFileSync(good, JSON.stringify({ after_hours: { ttlHours: 8 } }));
+    expect(await readRulesFile(good)).toEqual({ after_hours: { ttlHours: 8 } });
   });
 });
