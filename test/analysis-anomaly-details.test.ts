@@ -5,7 +5,9 @@
  * frequency, one call in the singular, and when a silent failure's placeholder went live.
  */
 import { describe, expect, it } from 'vitest';
+import { cli } from './helpers.js';
 import {
+  abGeneration,
   attempt,
   failed,
   fleetStoreOf,
@@ -13,6 +15,8 @@ import {
   generation,
   generationFailed,
   json,
+  LATER,
+  line,
   llmCost,
   newPredictionReason,
   noise,
@@ -150,5 +154,19 @@ describe('a single-model silent failure', () => {
         'the placeholder report ("분석된 뉴스가 없습니다.") is live for 005930 since 2025-11-04 15:31 KST with a fresh last_updated, ' +
         'and no TTL trigger will replace it until the phase TTL has passed (1 h in market_close): force an update of 005930; 1 LLM call, $0.001',
     );
+  });
+});
+
+describe('the kind as a person reads it', () => {
+  it("names the generator of a silent failure beside its kind in the text output: silent_failure (ab)", async () => {
+    const { db } = await storeOf([
+      attempt('2025-11-04 10:00:00,000', '005930', FORCED),
+      abGeneration('2025-11-04 10:00:01,000', '005930'),
+      generationFailed('2025-11-04 10:00:20,000', 'Connection error.'),
+      line('2025-11-04 10:00:25,000', '종목 005930의 A/B 분석 요약 업데이트 완료'),
+    ]);
+    const run = await cli(['--db', db, 'anomalies', '--days', '1', '--until', '2025-11-04'], { now: LATER });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('silent_failure (ab) 005930: A/B generation failed 1×');
   });
 });
