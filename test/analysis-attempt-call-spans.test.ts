@@ -36,6 +36,9 @@ describe("an attempt's calls span", () => {
         cost('2025-11-05 00:00:10,000', '000660', 'pre_market'),
         attempt('2025-11-05 00:10:00,000', '000660', FORCED),
         cost('2025-11-05 00:10:00,000', '000660', 'pre_market'),
+        // E's own call, before 000660's later attempt at 00:20: D's span still ends at E, the first after the window.
+        cost('2025-11-05 00:15:00,000', '000660', 'pre_market'),
+        attempt('2025-11-05 00:20:00,000', '000660', FORCED),
         // 051910 G: its next attempt H starts exactly at the window's end; H's calls are H's. 0 calls.
         attempt('2025-11-04 23:30:00,000', '051910', FORCED),
         attempt('2025-11-05 00:00:00,000', '051910', FORCED),
