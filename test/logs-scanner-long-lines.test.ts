@@ -40,6 +40,7 @@ const EXPECTED_RECORDS = [
   ['attempt', 5, '035720', 'other', null],
   ['generation_failed', 6, null, null, 'openai.APITimeoutError: Request timed out.'],
 ];
+const text = (...lines: string[]) => lines.join('\n') + '\n';
 const view = (records: LogRecord[]) => records.map((r) => [r.kind, r.lineNo, r.stockCode, r.reason, r.detail]);
 
 /** Scans `bytes` from a checkpoint in reads of `step` bytes; the stream is complete when `final`. */
@@ -110,6 +111,38 @@ describe('a line over 1 MiB', () => {
     const stats = scanFrom(text, { lines: 0, consumed: 0, tail: Buffer.alloc(0) }, 65_536, true, records);
     expect([stats.lines, stats.longLines, stats.consumed, records.length]).toEqual([2, 1, text.length, 1]);
     expect(Buffer.from(stats.tail)).toEqual(text.subarray(text.length - PROOF_BYTES));
+  });
+});
+
+describe('a read that ends inside a line', () => {
+  it('keeps a line of exactly 1 MiB whose newline comes with the next read, after other lines or alone', () => {
+    const exact = lineOf(at('10:50:00,000', S, 'INFO', '종목 035720 업데이트 시작: '), 'w', MiB);
+    const first = LINES[0] + '\n';
+    for (const reads of [[first + exact, '\n'], [first, exact, '\n']]) {
+      const records: LogRecord[] = [];
+      const scanner = new LogScanner(UTC, (r) => records.push(r));
+      for (const read of reads) scanner.push(Buffer.from(read));
+      scanner.finish(false);
+      expect(records.map((r) => [r.lineNo, r.stockCode])).toEqual([
+        [1, '005930'],
+        [2, '035720'],
+      ]);
+      expect([scanner.stats.lines, scanner.stats.longLines]).toEqual([2, 0]);
+    }
+  });
+
+  it('keeps a failure held back for its traceback when the read ends inside a long traceback line of less than 1 MiB', () => {
+    const failure = at('11:00:00,000', G, 'ERROR', '투자 리포트 생성 실패: Request timed out.');
+    const long = lineOf('openai.APITimeoutError: ', 'e', MiB - 100);
+    const bytes = Buffer.from(text(failure, 'Traceback (most recent call last):', long, at('11:00:01,000', 'httpx', 'INFO', 'HTTP Request')));
+    const cut = bytes.indexOf('eeee') + MiB - 1000; // inside the long line: the held-back bytes exceed 1 MiB, the partial line does not
+    const records: LogRecord[] = [];
+    const scanner = new LogScanner(UTC, (r) => records.push(r));
+    scanner.push(bytes.subarray(0, cut));
+    scanner.push(bytes.subarray(cut));
+    scanner.finish(false);
+    expect(records.map((r) => [r.kind, r.lineNo, r.detail?.slice(0, 30)])).toEqual([['generation_failed', 1, 'openai.APITimeoutError: eeeeee']]);
+    expect([scanner.stats.lines, scanner.stats.longLines, scanner.stats.consumed]).toEqual([4, 0, bytes.length]);
   });
 });
 
