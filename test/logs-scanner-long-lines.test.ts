@@ -146,6 +146,17 @@ describe('a read that ends inside a line', () => {
   });
 });
 
+describe('a traceback line of exactly 1 MiB', () => {
+  it('is read as part of the traceback: the record goes on past it', () => {
+    const failure = at('11:00:00,000', G, 'ERROR', '투자 리포트 생성 실패: Request timed out.');
+    const bytes = Buffer.from(text(failure, 'Traceback (most recent call last):', lineOf('  File "x.py", line 1, in ', 'f', MiB), 'openai.APITimeoutError: Request timed out.'));
+    const records: LogRecord[] = [];
+    const stats = scanFrom(bytes, { lines: 0, consumed: 0, tail: Buffer.alloc(0) }, bytes.length, true, records);
+    expect(records.map((r) => r.detail)).toEqual(['openai.APITimeoutError: Request timed out.']);
+    expect([stats.lines, stats.longLines]).toEqual([4, 0]);
+  });
+});
+
 describe('the proof of a checkpoint', () => {
   it('is every byte consumed while fewer than 4 KiB, then the last 4 KiB, across reads', () => {
     const short = Buffer.from(LINES[0] + '\n' + LINES[2] + '\n');
