@@ -134,15 +134,17 @@ describe('a read that ends inside a line', () => {
   it('keeps a failure held back for its traceback when the read ends inside a long traceback line of less than 1 MiB', () => {
     const failure = at('11:00:00,000', G, 'ERROR', '투자 리포트 생성 실패: Request timed out.');
     const long = lineOf('openai.APITimeoutError: ', 'e', MiB - 100);
-    const bytes = Buffer.from(text(failure, 'Traceback (most recent call last):', long, at('11:00:01,000', 'httpx', 'INFO', 'HTTP Request')));
-    const cut = bytes.indexOf('eeee') + MiB - 1000; // inside the long line: the held-back bytes exceed 1 MiB, the partial line does not
+    // 30 frames of 100 bytes: with them, the held-back lines and the partial line exceed 1 MiB together, the partial line alone does not.
+    const frames = Array.from({ length: 30 }, (_, i) => lineOf(`  File "/app/backend/llm/investment_report.py", line ${i + 1}, in f`, ' ', 100));
+    const bytes = Buffer.from(text(failure, 'Traceback (most recent call last):', ...frames, long, at('11:00:01,000', 'httpx', 'INFO', 'HTTP Request')));
+    const cut = bytes.indexOf('eeee') + MiB - 1000; // inside the long line
     const records: LogRecord[] = [];
     const scanner = new LogScanner(UTC, (r) => records.push(r));
     scanner.push(bytes.subarray(0, cut));
     scanner.push(bytes.subarray(cut));
     scanner.finish(false);
     expect(records.map((r) => [r.kind, r.lineNo, r.detail?.slice(0, 30)])).toEqual([['generation_failed', 1, 'openai.APITimeoutError: eeeeee']]);
-    expect([scanner.stats.lines, scanner.stats.longLines, scanner.stats.consumed]).toEqual([4, 0, bytes.length]);
+    expect([scanner.stats.lines, scanner.stats.longLines, scanner.stats.consumed]).toEqual([34, 0, bytes.length]);
   });
 });
 
