@@ -74,7 +74,7 @@ describe('a line over 1 MiB', () => {
     const starts = LINES.map((_, i) => Buffer.byteLength(LINES.slice(0, i).map((l) => l + '\n').join('')));
     // Appends cut before and after a long line's first MiB, just after its newline, and inside short lines
     // (not inside the traceback of line 6: a run that ends there stores the failure as it stands).
-    const cuts = [100, starts[1] + 10, starts[1] + MiB + 5, starts[2] + 1, starts[3] + 2 * 65_536, starts[4] + MiB - 200, starts[8] + 10, starts[8] + MiB + 1, starts[9] + 5, starts[10] + MiB, BYTES.length];
+    const cuts = [100, starts[1] + 10, starts[1] + MiB + 5, starts[2] + 1, starts[3] + 2 * 65_536, starts[4] + MiB - 200, starts[8] + MiB + 1, starts[9] + 5, starts[10] + MiB, BYTES.length];
     for (const step of [65_536, 3 * MiB]) {
       const records: LogRecord[] = [];
       let state = { lines: 0, consumed: 0, tail: Buffer.alloc(0) as Uint8Array };
