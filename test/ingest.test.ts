@@ -148,6 +148,29 @@ describe('ingesting again', () => {
   });
 });
 
+describe('the log end, ingested at once or as cron finds it', () => {
+  it('is the file\'s last timestamped line in both, an earlier line out of order aside', async () => {
+    // Another process's lines land out of order: 10:45 is written before 10:40.
+    const lines = ['10:30', '10:00', '09:00', '10:45', '10:40'].map((t) => `2025-11-04 ${t}:00,000 - httpx - INFO - HTTP Request`);
+    const dir = tempDir('craveny-log-end-');
+    const logEnd = async (db: string) => (await cli(['--db', db, 'stats', '--json', '--days', '1', '--until', '2025-11-04'])).json().log_end;
+
+    const whole = path.join(dir, 'whole.log');
+    fs.writeFileSync(whole, text(lines));
+    const once = tempStore();
+    expect((await cli(['--db', once, 'ingest', whole])).code).toBe(0);
+
+    const growing = path.join(dir, 'growing.log');
+    const appended = tempStore();
+    for (const line of lines) {
+      fs.appendFileSync(growing, text([line]));
+      expect((await cli(['--db', appended, 'ingest', growing])).code).toBe(0);
+    }
+    expect(await logEnd(once)).toBe('2025-11-04T10:40:00+09:00');
+    expect(await logEnd(appended)).toBe('2025-11-04T10:40:00+09:00');
+  });
+});
+
 describe('rotation', () => {
   /** Three parts of the day: the cuts fall inside attempts (start in one file, outcome in the next). */
   const parts = [DAY_LINES.slice(0, 30), DAY_LINES.slice(30, 62), DAY_LINES.slice(62)];

@@ -2,7 +2,7 @@
  * The scanner's bookkeeping (backend-logs.md, Log line format): lines of both report loggers
  * interleaved in one read come out in log order with their line numbers; only a failure (or a line
  * logged at ERROR) takes the last line of the traceback that follows it, and only after a
- * `Traceback` line; the log end is the latest timestamp whatever the order of the reads; a line
+ * `Traceback` line; the log end is the last timestamped line's time whatever the reads; a line
  * still being written is neither a record nor a malformed line nor a NUL byte yet; a report logger's
  * line that is no logging line is counted as malformed; a complete stream that ends in a held-back
  * failure counts its lines once.
@@ -128,6 +128,14 @@ describe('the log end', () => {
     const lines = ['10:00', '10:15', '10:30', '10:45'].map((t) => at(`${t}:00,000`, 'httpx', 'INFO', 'HTTP Request'));
     // Reads of one line each: each read's last line is later than the one before.
     expect(scan(text(...lines), Buffer.byteLength(lines[0]) + 1).stats.lastTs).toBe(Date.parse('2025-11-04T10:45:00Z'));
+  });
+
+  it('is the last line\'s time however the reads fall, even when an earlier read ended later', () => {
+    const lines = ['10:30', '10:00', '09:00', '10:45', '10:40'].map((t) => at(`${t}:00,000`, 'httpx', 'INFO', 'HTTP Request'));
+    const last = Date.parse('2025-11-04T10:40:00Z');
+    expect(scan(text(...lines)).stats.lastTs).toBe(last);
+    // One line a read: the read that ended at 10:45 is not the last one.
+    for (const step of [Buffer.byteLength(lines[0]) + 1, 7, 64]) expect(scan(text(...lines), step).stats.lastTs, `step ${step}`).toBe(last);
   });
 });
 

@@ -218,7 +218,8 @@ async function ingestResolved(
 
   // The gzip trailer is kept only once the whole file is stored: a run stopped half-way must read on.
   const commit = async (stats: ScanStats, whole = false) => {
-    if (stats.lastTs !== null && (lastTs === null || stats.lastTs > lastTs)) lastTs = stats.lastTs;
+    // This run read on from the checkpoint: its last timestamped line is the file's, whatever its time.
+    if (stats.lastTs !== null) lastTs = stats.lastTs;
     const write = async (trx: Transaction<Database>, writer: RecordWriter | null) => {
       if (writer) writer.flush();
       else {

@@ -238,7 +238,9 @@ export class LogScanner {
       const naive = stop - start > MAX_LINE_BYTES ? NaN : lineNaiveMs(buf.toString('utf8', start, Math.min(stop, start + 256)));
       if (!Number.isNaN(naive)) {
         const ts = this.clock.toUtc(naive);
-        if (this.stats.lastTs === null || ts > this.stats.lastTs) this.stats.lastTs = ts;
+        // The last timestamped line in the file's order (its time may be earlier than a line before
+        // it): chunks come in order, so the latest chunk's says it, however the reads fell.
+        this.stats.lastTs = ts;
         return;
       }
       stop = start - 1;
