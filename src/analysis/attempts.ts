@@ -386,17 +386,23 @@ async function costLinesOwnedBy(db: Db, range: TimeRange, known: KnownAttempts):
   return lines;
 }
 
+/** How many of `length` items in time order (item i at `tsAt(i)`) are at or before `ts`: a binary search. */
+export function countAtOrBefore(length: number, tsAt: (i: number) => number, ts: number): number {
+  let lo = 0;
+  let hi = length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tsAt(mid) <= ts) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** The last of `list` (in time order) that started at or before `ts`. */
 export function latestAtOrBefore<T extends { ts: number }>(list: readonly T[] | undefined, ts: number): T | undefined {
   if (!list) return undefined;
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid].ts <= ts) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo > 0 ? list[lo - 1] : undefined;
+  const n = countAtOrBefore(list.length, (i) => list[i].ts, ts);
+  return n > 0 ? list[n - 1] : undefined;
 }
 
 /** attemptModeOf for one line, by itself. */

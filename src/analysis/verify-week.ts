@@ -217,7 +217,7 @@ export function freshnessOver(startMs: number, stopMs: number, end: number | nul
   return { ...meanAge(startMs, measuredUntil, last, completions), measuredUntil };
 }
 
-/** The longest run of `verify week` (CLI and API): a month of days. */
+/** The longest run of `verify week` (CLI and API): a month of days, the bound of every other window option. */
 export const MAX_WEEK_DAYS = 30;
 
 /** An attempt completes within minutes of its start: a day's look-back catches those that began before a range and completed in it. */

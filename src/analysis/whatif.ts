@@ -8,7 +8,7 @@ import { DEFAULT_PRICE_PER_CALL } from '../config.js';
 import { REASONS, type Reason } from '../logs/record.js';
 import { PHASES, type Phase, type Rules } from '../market/rules.js';
 import { daysBetween, HOUR_MS, isoKst, kstDay, phaseAt, type Window } from '../market/time.js';
-import type { CallsSource, DecisionAttempt as Attempt, LlmCall, Skip } from './attempts.js';
+import { countAtOrBefore, type CallsSource, type DecisionAttempt as Attempt, type LlmCall, type Skip } from './attempts.js';
 import { roundUsd } from './cost.js';
 import { durationSeconds, nearestRank } from './durations.js';
 import { completionsFrom, freshnessByDay, freshnessOver } from './verify-week.js';
@@ -321,14 +321,8 @@ class AttemptIndex {
   latestAtOrBefore(host: string, stock: string, ts: number): number {
     const list = this.byHost.get(host)?.get(stock);
     if (!list) return -1;
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.attempts[list[mid]].ts <= ts) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo > 0 ? list[lo - 1] : -1;
+    const n = countAtOrBefore(list.length, (i) => this.attempts[list[i]].ts, ts);
+    return n > 0 ? list[n - 1] : -1;
   }
 }
 

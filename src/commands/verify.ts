@@ -18,8 +18,6 @@ import { formatOption, jsonOption, outputFormat, type OutputFlags } from './outp
 
 const FORMATS = ['table', 'json', 'junit'] as const;
 type Format = (typeof FORMATS)[number];
-/** The longest week verify accepts, the bound of every other window option. */
-
 interface VerifyFlags extends OutputFlags<Format> {
   strict?: boolean;
 }
