@@ -28,6 +28,10 @@ describe('craveny-ops report --whatif', () => {
     expect(section).toContain('What-if: trading.ttlHours 2 → 12');
     expect(section).toContain(whatif.exact ? '<span class="badge pass">exact</span>' : '<span class="badge fail">bounds</span>');
     expect(section).toMatch(new RegExp(`<td>LLM calls</td><td class="n">${whatif.actual.llm_calls}</td><td class="n">${whatif.whatif.llm_calls}</td><td class="n"><span class="badge pass">−${-whatif.delta.llm_calls}</span>`));
+    // The days stack on a phone, each number cell named: the table has seven columns.
+    expect(section).toContain('<table class="stack"><thead><tr><th>day</th>');
+    const day = whatif.days[0];
+    expect(section).toContain(`<td class="nowrap">${day.date}</td><td class="n" data-label="calls">${day.actual.llm_calls}</td><td class="n" data-label="what-if calls">${day.whatif.llm_calls}</td>`);
     const island = html.slice(html.indexOf('id="report-data">') + 'id="report-data">'.length);
     expect(JSON.parse(island.slice(0, island.indexOf('</script'))).whatif).toEqual(whatif);
   });

@@ -11,11 +11,14 @@ import { esc } from './html.js';
 const usd = (x: number) => `$${x.toFixed(6).replace(/0{1,3}$/, '')}`;
 const plain = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(2));
 
+/** A number cell; `label` names it where a phone-width table stacks its cells (table.stack). */
+const numberCell = (html: string, label?: string) => `<td class="n"${label ? ` data-label="${esc(label)}"` : ''}>${html}</td>`;
+
 /** A delta cell: fewer calls, lower cost and younger reports are better (green), more worse (red). */
-function delta(x: number | null, text: (v: number) => string): string {
-  if (x === null) return '<td class="n"><span class="muted">–</span></td>';
+function delta(x: number | null, text: (v: number) => string, label?: string): string {
+  if (x === null) return numberCell('<span class="muted">–</span>', label);
   const shown = x > 0 ? `+${text(x)}` : x < 0 ? `−${text(-x)}` : text(0);
-  return `<td class="n">${x === 0 ? esc(shown) : `<span class="badge ${x < 0 ? 'pass' : 'fail'}">${esc(shown)}</span>`}</td>`;
+  return numberCell(x === 0 ? esc(shown) : `<span class="badge ${x < 0 ? 'pass' : 'fail'}">${esc(shown)}</span>`, label);
 }
 
 function row(label: string, doc: WhatIfDocument, get: (f: Figures) => number | null, text: (v: number) => string): string {
@@ -42,16 +45,16 @@ export function whatIfSection(doc: WhatIfDocument): string {
     const fa = d.actual.avg_freshness_hours;
     const fw = d.whatif.avg_freshness_hours;
     return (
-      `<tr><td class="nowrap">${esc(d.date)}${d.exact ? '' : ' ≥'}</td><td class="n">${esc(plain(d.actual.llm_calls))}</td><td class="n">${esc(plain(d.whatif.llm_calls))}</td>` +
-      `${delta(Math.round((d.whatif.llm_calls - d.actual.llm_calls) * 1e4) / 1e4, plain)}` +
-      `<td class="n">${fa === null ? '–' : esc(fa.toFixed(2))}</td><td class="n">${fw === null ? '–' : esc(fw.toFixed(2))}</td>` +
-      `${delta(fa === null || fw === null ? null : Math.round((fw - fa) * 1e4) / 1e4, (v) => v.toFixed(2))}</tr>`
+      `<tr><td class="nowrap">${esc(d.date)}${d.exact ? '' : ' ≥'}</td>${numberCell(esc(plain(d.actual.llm_calls)), 'calls')}${numberCell(esc(plain(d.whatif.llm_calls)), 'what-if calls')}` +
+      `${delta(Math.round((d.whatif.llm_calls - d.actual.llm_calls) * 1e4) / 1e4, plain, 'calls delta')}` +
+      `${numberCell(fa === null ? '–' : esc(fa.toFixed(2)), 'age h')}${numberCell(fw === null ? '–' : esc(fw.toFixed(2)), 'what-if age h')}` +
+      `${delta(fa === null || fw === null ? null : Math.round((fw - fa) * 1e4) / 1e4, (v) => v.toFixed(2), 'age delta')}</tr>`
     );
   });
   return `<section class="card" id="whatif"><h2>What-if: ${esc(changes.length ? changes.join(', ') : 'the rules unchanged')}</h2>
 ${exactness}
 <p class="muted">${doc.changed.dropped} attempts dropped, ${doc.changed.added} added (assumed to succeed after ${esc(doc.assumed.duration_s.toFixed(0))} s with the LLM calls of their stock's previous attempt), ${doc.changed.reason_changed} fired by another trigger.</p>
 <table><thead><tr><th></th><th class="n">actual</th><th class="n">what-if</th><th class="n">delta</th></tr></thead><tbody>${totals.join('')}</tbody></table>
-<table><thead><tr><th>day</th><th class="n">calls</th><th class="n">what-if</th><th class="n">delta</th><th class="n">age h</th><th class="n">what-if</th><th class="n">delta</th></tr></thead><tbody>${days.join('')}</tbody></table>
+<table class="stack"><thead><tr><th>day</th><th class="n">calls</th><th class="n">what-if</th><th class="n">delta</th><th class="n">age h</th><th class="n">what-if</th><th class="n">delta</th></tr></thead><tbody>${days.join('')}</tbody></table>
 ${doc.days.some((d) => !d.exact) ? '<p class="muted">≥: a day whose what-if calls are a lower bound (and report age an upper bound).</p>' : ''}</section>`;
 }
