@@ -20,9 +20,11 @@ export const sha1 = (bytes: Uint8Array) => createHash('sha1').update(bytes).dige
 
 /**
  * The sources whose fingerprint the head starts with: the streams these bytes may continue, most
- * likely first (the longest fingerprint, then the furthest checkpoint).
+ * likely first: the stream this very file was last seen as (its inode and device), then the
+ * longest fingerprint, then the furthest checkpoint. Two files that start alike each keep their own
+ * stream as they grow, even past the other's checkpoint.
  */
-export function candidateSources(sources: readonly SourceRow[], head: Buffer): SourceRow[] {
+export function candidateSources(sources: readonly SourceRow[], head: Buffer, at?: { device: string | null; inode: string | null }): SourceRow[] {
   const hashes = new Map<number, string>();
   const found = sources.filter((s) => {
     if (s.fp_len > head.length) return false;
@@ -30,7 +32,8 @@ export function candidateSources(sources: readonly SourceRow[], head: Buffer): S
     if (hash === undefined) hashes.set(s.fp_len, (hash = sha1(head.subarray(0, s.fp_len))));
     return hash === s.fingerprint;
   });
-  return found.sort((a, b) => b.fp_len - a.fp_len || b.byte_offset - a.byte_offset || a.id - b.id);
+  const own = (s: SourceRow) => (at?.inode != null && s.inode === at.inode && s.device === at.device ? 0 : 1);
+  return found.sort((a, b) => own(a) - own(b) || b.fp_len - a.fp_len || b.byte_offset - a.byte_offset || a.id - b.id);
 }
 
 /**
@@ -67,7 +70,7 @@ export interface Resolved {
 export async function resolveSource(store: Store, input: Input, verify: Verifier, fresh: Omit<SourceRow, 'id' | 'byte_offset' | 'seen_size' | 'lines' | 'last_ts' | 'proof' | 'proof_len' | 'gzip_trailer'>): Promise<Resolved> {
   return store.db.transaction().execute(async (trx) => {
     if (trx.getExecutor().adapter instanceof PostgresAdapter) await sql`select pg_advisory_xact_lock(hashtext('craveny-ops sources'))`.execute(trx);
-    const candidates = candidateSources(await allSources(trx), input.head);
+    const candidates = candidateSources(await allSources(trx), input.head, input);
     for (const c of candidates) {
       const tail = verify(c);
       if (tail) return { source: c, tail, differs: null };
