@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cli, tempDir } from './helpers.js';
 import { attempt, FORCED, succeeded } from './support/analysis-log.js';
 
@@ -29,6 +29,7 @@ async function withGood(bad: string, options: { stdin?: Buffer } = {}) {
 
 const closers: (() => void)[] = [];
 afterEach(() => {
+  vi.unstubAllEnvs();
   while (closers.length) closers.pop()!();
 });
 
@@ -139,5 +140,21 @@ describe('gzip', () => {
     const piped = await cli(['--db', path.join(tempDir(), 'store.db'), 'ingest', '-'], { now: NOW, stdin: corrupt });
     expect(piped.code).toBe(2);
     expect(piped.stderr).toMatch(/^craveny-ops: -: corrupt or truncated gzip data \(.+\)\n$/);
+  });
+
+  it('that fails half-way fails again on the next run: what it committed before the damage is not taken for the whole file', async () => {
+    // Batches of one record: several commits land before the damage is met.
+    vi.stubEnv('CRAVENY_OPS_BATCH_RECORDS', '1');
+    vi.stubEnv('CRAVENY_OPS_READ_BYTES', '256');
+    const dir = tempDir();
+    const gz = path.join(dir, 'backend.log.2.gz');
+    const db = path.join(dir, 'store.db');
+    const whole = zlib.gzipSync(TWO.repeat(40));
+    fs.writeFileSync(gz, whole.subarray(0, whole.length - 12));
+    const message = `craveny-ops: ${gz}: corrupt or truncated gzip data (unexpected end of file)\n`;
+    for (let run = 1; run <= 2; run++) {
+      const again = await cli(['--db', db, 'ingest', gz], { now: NOW });
+      expect([run, again.code, again.stderr]).toEqual([run, 2, message]);
+    }
   });
 });
