@@ -122,6 +122,36 @@ describe('an inode number met again', () => {
   });
 });
 
+describe('a file renamed by rotation without new lines', () => {
+  it('is known under its new name: a new file that gets its inode number under the old name is not taken for it truncated', async () => {
+    const dir = tempDir();
+    const log = path.join(dir, 'backend.log');
+    const db = path.join(dir, 'store.db');
+    fs.writeFileSync(log, FIRST);
+    await ingest(db, log);
+    // Rotated by rename, nothing written since the last run: read again under the new name, it adds nothing.
+    fs.renameSync(log, `${log}.1`);
+    expect((await ingest(db, `${log}.1`)).records_added).toBe(0);
+    // The rotated file is deleted and a new backend.log gets the freed inode number (a file system
+    // without birth times): the stored stream lives at backend.log.1 now, so this is a new file.
+    const rotatedInode = (() => {
+      const raw = new SQLite(db, { readonly: true });
+      try {
+        return (raw.prepare('SELECT inode FROM sources').get() as { inode: string }).inode;
+      } finally {
+        raw.close();
+      }
+    })();
+    fs.rmSync(`${log}.1`);
+    fs.writeFileSync(log, lines(attempt('2025-11-04 11:00:00,000', '035720', FORCED), attempt('2025-11-04 11:01:00,000', '005380', FORCED)));
+    const stat = fs.statSync(log);
+    const reused = stat.birthtimeMs > 0 ? `${stat.ino}@${stat.birthtimeMs}` : String(stat.ino);
+    editSources(db, 'UPDATE sources SET inode = ? WHERE inode = ?', reused, rotatedInode);
+    const run = await ingest(db, log);
+    expect([run.records_added, run.stderr]).toEqual([2, '']);
+  });
+});
+
 describe('a checkpoint stored before checkpoints carried a proof', () => {
   /** Ingests FIRST, then forgets the proof, as a store of that version holds it. */
   async function legacy(write: (file: string, content: string) => void, name: string) {
