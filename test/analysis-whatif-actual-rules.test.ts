@@ -137,3 +137,25 @@ describe('the document', () => {
     expect(doc.assumed).toEqual({ duration_s: 10, llm_calls_per_attempt: 1, cost_per_call_usd: 0.002 });
   });
 });
+
+describe('logged_rules, the rules the log shows (docs/contract.md, whatif)', () => {
+  it('are the TTL and thresholds most decisions of each phase print, else the config’s; a phase with a price move ran the price trigger', () => {
+    const h = (x: number) => T0 + x * HOUR_MS;
+    // Trading: TTL 3 h printed twice, 4 h once; a price move printed at 2.5 %; a direction change at 10 %.
+    const attempts = [
+      attempt({ ts: h(0), reason: 'ttl_expired', ageHours: 3.2, ttlHours: 3 }),
+      attempt({ ts: h(1), reason: 'price_move', rate: 2.7, threshold: 2.5, stockCode: '000660' }),
+      attempt({ ts: h(2), reason: 'direction_change', rate: 12, threshold: 10, stockCode: '035720' }),
+    ];
+    const skips = [skip('005930', h(1), 1, 3), skip('005930', h(2), 2, 4)];
+    // After hours (config: no price trigger, TTL 6 h): a price move at 5.5 % printed there.
+    const late = attempt({ ts: Date.parse('2025-11-05T17:00:00+09:00'), reason: 'price_move', rate: 5.5, threshold: 5, phase: 'after_hours', stockCode: '051910' });
+    const doc = replayWhatIf(input([...attempts, late], skips, DEFAULT_RULES));
+    expect(doc.logged_rules.trading).toEqual({ ttlHours: 3, priceThreshold: 2.5, directionThreshold: 0.1, priceTriggerActive: true });
+    expect(doc.logged_rules.after_hours).toEqual({ ttlHours: 6, priceThreshold: 5, directionThreshold: 0.2, priceTriggerActive: true });
+    // Nothing printed in pre_market: the config's.
+    expect(doc.logged_rules.pre_market).toEqual(DEFAULT_RULES.pre_market);
+    // by_reason always has all six reasons.
+    expect(Object.keys(doc.actual.by_reason).sort()).toEqual(['direction_change', 'forced', 'new_prediction', 'other', 'price_move', 'ttl_expired']);
+  });
+});
