@@ -153,6 +153,14 @@ describe('trigger 5, the direction change', () => {
     expect(replayWhatIf(input([forced, change], [], trading({ directionThreshold: 0.16 }))).whatif.by_reason.direction_change).toBe(0);
   });
 
+  it('compares in the printed decimals: 14.0 % reaches 0.14, though 0.14 × 100 is 14.000000000000002 in floating point', () => {
+    const fourteen = attempt({ ts: T0 + HOUR_MS, reason: 'direction_change', rate: 14.0, threshold: 10.0 });
+    expect(replayWhatIf(input([forced, fourteen], [], trading({ directionThreshold: 0.14 }))).whatif.by_reason.direction_change).toBe(1);
+    // A fall of the share counts by its size.
+    const fall = attempt({ ts: T0 + HOUR_MS, reason: 'direction_change', rate: -14.0, threshold: 10.0 });
+    expect(replayWhatIf(input([forced, fall], [], trading({ directionThreshold: 0.14 }))).whatif.by_reason.direction_change).toBe(1);
+  });
+
   it('is reached after a price trigger that no longer fires', () => {
     // A logged price move of 3.4 % (the log's price rule: 3.0 %) under a 5 % what-if threshold does not
     // fire; no direction change was logged for it, so it is dropped and the figures stay exact.
