@@ -36,6 +36,13 @@ describe('a report line that lost its time', () => {
       expect([stats.lines, stats.malformed, stats.malformedLines], `reads of ${step}`).toEqual([3, 2, [1, 3]]);
     }
   });
+
+  it('is malformed at line 1 when it is the service logger’s, before a generator line', () => {
+    const log = [` - ${S} - INFO - 종목 000660 업데이트 시작: 강제 업데이트 또는 리포트 없음`, at('10:00:00,100', G, 'INFO', '투자 리포트 생성 시작: 005930 (6건 분석)')].join('\n') + '\n';
+    const { records, stats } = scan(log);
+    expect(records.map((r) => [r.lineNo, r.kind])).toEqual([[2, 'generation_started']]);
+    expect([stats.lines, stats.malformed, stats.malformedLines]).toEqual([2, 1, [1]]);
+  });
 });
 
 describe('a line still being written', () => {
