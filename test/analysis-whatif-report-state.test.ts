@@ -142,3 +142,57 @@ describe('the LLM calls of the what-if', () => {
     expect([doc.whatif.llm_calls, doc.whatif.cost_usd]).toEqual([4, 0.012]);
   });
 });
+
+describe('the replayed report time, when the log and the store disagree', () => {
+  const state = new Map([['005930', T0 - 2 * HOUR_MS]]); // the store's latest completion: 08:00
+
+  it('follows the printed age over a store that missed a completion, until the replay changes the report', () => {
+    // At 10:00 a skip prints 1.0 h of a 4 h TTL: the backend's report dates from 09:00, not 08:00.
+    // Under a 1.5 h TTL it stays a skip (1.0 h), though the store's 08:00 would make it 2.0 h.
+    const doc = replayWhatIf(input([], [skip(T0, 1, 4)], trading({ ttlHours: 1.5 }), { reportState: state }));
+    expect(doc.whatif.attempts).toBe(0);
+  });
+
+  it('takes the replayed age once the replay has added an update', () => {
+    // 10:00 prints 2.0 h of 4 h: under a 2 h TTL an update, done at once (no attempt to take a median
+    // from). 11:30 prints 3.5 h, but the replayed report is 1.5 h old: a skip.
+    const doc = replayWhatIf(input([], [skip(T0, 2, 4), skip(T0 + 90 * MIN, 3.5, 4)], trading({ ttlHours: 2 }), { reportState: state }));
+    expect([doc.whatif.attempts, doc.changed.added]).toEqual([1, 1]);
+  });
+
+  it('dates the report from the first age the log prints when the store has none before it', () => {
+    // 12:00 prints 1.5 h: the report dates from 10:30. At 13:00 a price move (its age unprinted) that a
+    // 5 % threshold no longer lets fire finds it 2.5 h old: under a 2.5 h TTL, a TTL update; exact.
+    const move = attempt({ ts: T0 + 3 * HOUR_MS, reason: 'price_move', rate: 3.4, threshold: 3 });
+    const doc = replayWhatIf(input([move], [skip(T0 + 2 * HOUR_MS, 1.5, 2)], trading({ ttlHours: 2.5, priceThreshold: 5 })));
+    expect(doc.whatif.by_reason).toMatchObject({ ttl_expired: 1, price_move: 0 });
+    expect(doc.exact).toBe(true);
+  });
+
+  it('needs no TTL verdict, and stays exact, for a stock of unknown report time when a later trigger fires', () => {
+    const move = attempt({ ts: T0, reason: 'price_move', rate: 6, threshold: 3 });
+    const doc = replayWhatIf(input([move], [], trading({ ttlHours: 1 })));
+    expect([doc.exact, doc.inexact_because, doc.whatif.by_reason.price_move]).toEqual([true, null, 1]);
+  });
+
+  it('keeps a silent failure from resetting it when the ages printed after it count from the completion before', () => {
+    // A forced update completes at 06:00; a silent failure at 10:00; at 11:00 a skip prints 5.0 h of 6 h —
+    // counted from 06:00, so this backend did not reset the report. At 12:00 a price move that a 5 %
+    // threshold no longer lets fire finds it 6.0 h old: under a 5.5 h TTL, a TTL update (from 10:00:10 it
+    // would be 1.8 h: dropped).
+    const early = attempt({ ts: T0 - 4 * HOUR_MS, reason: 'forced', phase: 'pre_market', completedTs: T0 - 4 * HOUR_MS, outcomeTs: T0 - 4 * HOUR_MS });
+    const silent = attempt({ ts: T0, reason: 'forced', status: 'failed', completedTs: null, outcomeTs: T0 + 10_000, generationFailed: true, completionLogged: true });
+    const move = attempt({ ts: T0 + 2 * HOUR_MS, reason: 'price_move', rate: 3.4, threshold: 3 });
+    const doc = replayWhatIf(input([early, silent, move], [skip(T0 + HOUR_MS, 5, 6)], trading({ ttlHours: 5.5, priceThreshold: 5 })));
+    expect(doc.whatif.by_reason).toMatchObject({ forced: 2, ttl_expired: 1, price_move: 0 });
+  });
+
+  it('gives an added attempt the calls of the stock’s previous attempt begun before the window, by its generation mode', () => {
+    // 005930 generated in A/B mode the evening before (two calls); a skip at 10:00 printing 2.5 h of
+    // 3 h becomes an update under a 2 h TTL: assumed to make two calls, at $0.001 each (no call in the window).
+    const evening = Date.parse('2025-11-04T23:00:00+09:00');
+    const before = attempt({ ts: evening, reason: 'forced', generationMode: 'ab', completedTs: T0 - 2.5 * HOUR_MS, outcomeTs: T0 - 2.5 * HOUR_MS });
+    const doc = replayWhatIf(input([before], [skip(T0, 2.5, 3)], trading({ ttlHours: 2 }), { calls: [] }));
+    expect([doc.changed.added, doc.whatif.llm_calls, doc.whatif.cost_usd]).toEqual([1, 2, 0.002]);
+  });
+});
