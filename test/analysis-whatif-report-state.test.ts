@@ -196,3 +196,27 @@ describe('the replayed report time, when the log and the store disagree', () => 
     expect([doc.changed.added, doc.whatif.llm_calls, doc.whatif.cost_usd]).toEqual([1, 2, 0.002]);
   });
 });
+
+describe('the replayed report time at the millisecond', () => {
+  it('counts a completion in the decision’s own millisecond as done before it', () => {
+    // Completed 06:00; a forced update completes at 10:00:10.000; a price move at 10:00:10.000 that a
+    // 5 % threshold no longer lets fire finds a report of age 0, not 4 h: under a 3 h TTL, dropped.
+    const forced = attempt({ ts: T0, reason: 'forced' });
+    const move = attempt({ ts: T0 + 10_000, reason: 'price_move', rate: 3.4, threshold: 3, stockCode: '005930' });
+    const doc = replayWhatIf(input([forced, move], [], trading({ ttlHours: 3, priceThreshold: 5 }), { reportState: new Map([['005930', T0 - 4 * HOUR_MS]]) }));
+    expect(doc.whatif.by_reason).toMatchObject({ forced: 1, ttl_expired: 0, price_move: 0 });
+  });
+
+  it('gives an added attempt of a stock with no attempt before it the window’s calls per attempt', () => {
+    // 005930: an A/B update (two calls) and a single one (one call): 1.5 calls an attempt. 000660 (no
+    // attempt; completed 08:00) skips at 10:30 printing 2.5 h of 3 h: under a 2 h TTL an update, 1.5 calls.
+    const ab = attempt({ ts: T0, reason: 'forced', generationMode: 'ab' });
+    const single = attempt({ ts: T0 + 5 * MIN, reason: 'forced' });
+    const other: Omit<Skip, 'text'> = { host: 'h', stockCode: '000660', ts: T0 + 30 * MIN, phase: 'trading', ageHours: 2.5, ttlHours: 3 };
+    const doc = replayWhatIf(
+      input([ab, single], [other], trading({ ttlHours: 2 }), { calls: [call(ab), call(ab), call(single)], reportState: new Map([['000660', T0 - 2 * HOUR_MS]]) }),
+    );
+    expect(doc.assumed.llm_calls_per_attempt).toBe(1.5);
+    expect([doc.changed.added, doc.actual.llm_calls, doc.whatif.llm_calls, doc.whatif.cost_usd]).toEqual([1, 3, 4.5, 0.0045]);
+  });
+});

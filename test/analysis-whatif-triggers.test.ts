@@ -220,3 +220,37 @@ describe('the days of a window', () => {
     expect(doc.days[1].whatif.avg_freshness_hours!).toBeGreaterThan(doc.days[1].actual.avg_freshness_hours!);
   });
 });
+
+describe('unchanged rules and printed values at their edges', () => {
+  const forced = attempt({ ts: T0, reason: 'forced' });
+
+  it('keeps a logged direction change under the direction threshold the log shows, even one under its printed threshold', () => {
+    // The backend fired at 12.0 % under a printed 15.0 %; only the TTL changes in the what-if.
+    const odd = attempt({ ts: T0 + HOUR_MS, reason: 'direction_change', rate: 12, threshold: 15 });
+    expect(replayWhatIf(input([forced, odd], [], trading({ ttlHours: 3 }))).whatif.by_reason.direction_change).toBe(1);
+  });
+
+  it('fires the TTL on a printed age of exactly the what-if TTL', () => {
+    // The store's 08:00 completion disagrees with the printed 1.5 h (the backend saw 08:30): the printed age decides.
+    const state = new Map([['005930', T0 - 2 * HOUR_MS]]);
+    const doc = replayWhatIf(input([], [skip(T0, 1.5, 4)], trading({ ttlHours: 1.5 }), { reportState: state }));
+    expect([doc.whatif.by_reason.ttl_expired, doc.changed.added]).toEqual([1, 1]);
+  });
+
+  it('gives bounds where the what-if turns on a price trigger the log never ran in that phase', () => {
+    // After hours the config has no price trigger and the log printed no price move there.
+    const late = skip(Date.parse('2025-11-05T17:00:00+09:00'), 1, 6, 'after_hours');
+    const rules: Rules = { ...DEFAULT_RULES, after_hours: { ...DEFAULT_RULES.after_hours, priceTriggerActive: true } };
+    const doc = replayWhatIf(input([forced], [late], rules));
+    expect(doc.exact).toBe(false);
+    expect(doc.inexact_because).toMatch(/^1 decision met a lowered price or direction threshold/);
+  });
+
+  it('is not exact when only a stock’s unknown report time decided', () => {
+    // No completion, no printed age; the price move no longer fires (7 % > 6 %); a 1 h TTL needs the age.
+    const move = attempt({ ts: T0, reason: 'price_move', rate: 6, threshold: 3 });
+    const doc = replayWhatIf(input([move], [], trading({ ttlHours: 1, priceThreshold: 7 })));
+    expect([doc.exact, doc.days[0].exact]).toEqual([false, false]);
+    expect(doc.inexact_because).toMatch(/^1 decision of stocks with no known report time needed a what-if TTL verdict: /);
+  });
+});
