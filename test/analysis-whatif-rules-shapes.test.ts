@@ -5,9 +5,12 @@
  * named as the file writes it. `--set` is split at the first `.` and the first `=`: the phase is what
  * comes before the dot, the key what lies between it and `=`, the value everything after.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseRulesDocument, parseSet } from '../src/analysis/whatif-rules.js';
+import { parseRulesDocument, parseSet, readRulesFile } from '../src/analysis/whatif-rules.js';
 import { UsageError } from '../src/errors.js';
+import { tempDir } from './helpers.js';
 
 describe('a rules document', () => {
   it.each([
@@ -46,5 +49,28 @@ describe('--set is split at the first dot and the first equals sign', () => {
     ['trading.ttlHours=', "--set trading.ttlHours=: ttlHours must be a number, got ''"],
   ])('refuses %j', (text, message) => {
     expect(() => parseSet(text)).toThrow(message);
+  });
+});
+
+describe('--set values of several digits', () => {
+  it.each([
+    ['after_hours.ttlHours=12', 12],
+    ['after_hours.ttlHours=12.25', 12.25],
+    ['trading.priceThreshold=2.75', 2.75],
+    ['trading.directionThreshold=.25', 0.25],
+  ])('takes %j', (text, value) => {
+    expect(parseSet(text).value).toBe(value);
+  });
+
+  it('refuses a value that runs onto a second line', () => {
+    expect(() => parseSet('trading.ttlHours=3\n4')).toThrow('--set must be PHASE.KEY=VALUE');
+  });
+});
+
+describe('a rules file that fails the schema', () => {
+  it('is named in the message with the path of the bad value', async () => {
+    const file = path.join(tempDir(), 'rules.json');
+    fs.writeFileSync(file, JSON.stringify({ trading: { ttlHours: -1 } }));
+    await expect(readRulesFile(file)).rejects.toThrow(`rules file ${file}: trading.ttlHours: `);
   });
 });
