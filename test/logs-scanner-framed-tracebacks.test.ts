@@ -1,0 +1,71 @@
+/**
+ * Tracebacks under PM2 and Docker (backend-logs.md, Log line format): PM2 prefixes every line again,
+ * continuation lines included, and Docker's json-file driver wraps each line in an object; either
+ * way the continuation lines have no timestamp of their own and belong to the record above, the
+ * detail is the traceback's last line as Python wrote it, and the log end is the last Python time.
+ * A chained exception's detail is the last line of the last traceback.
+ */
+import { describe, expect, it } from 'vitest';
+import type { LogRecord } from '../src/logs/record.js';
+import { LogScanner } from '../src/logs/scanner.js';
+import { LocalClock } from '../src/market/time.js';
+
+const G = 'backend.llm.investment_report';
+const S = 'backend.services.stock_analysis_service';
+const at = (time: string, logger: string, level: string, message: string) => `2025-11-04 ${time} - ${logger} - ${level} - ${message}`;
+const FAILURE = at('10:00:05,000', G, 'ERROR', '투자 리포트 생성 실패: Request timed out.');
+const TRACEBACK = ['Traceback (most recent call last):', '  File "/app/backend/llm/investment_report.py", line 212, in generate_report', 'openai.APITimeoutError: Request timed out.'];
+const NEXT = at('10:00:06,000', S, 'INFO', '종목 005930의 리포트 생성 실패');
+
+function scan(lines: string[], step = Infinity) {
+  const records: LogRecord[] = [];
+  const scanner = new LogScanner(new LocalClock('UTC'), (r) => records.push(r));
+  const bytes = Buffer.from(lines.join('\n') + '\n');
+  for (let i = 0; i < bytes.length; i += Math.min(step, bytes.length)) scanner.push(bytes.subarray(i, Math.min(i + step, bytes.length)));
+  scanner.finish(true);
+  return { records: records.map((r) => [r.lineNo, r.kind, r.detail]), stats: scanner.stats };
+}
+
+const EXPECTED = [
+  [1, 'generation_failed', 'openai.APITimeoutError: Request timed out.'],
+  [5, 'report_failed', null],
+];
+
+describe('a traceback', () => {
+  it('under PM2, every line prefixed with its time: belongs to the record above, its detail without the prefix', () => {
+    const pm2 = (line: string) => `2025-11-04 10:00:05: ${line}`;
+    for (const step of [Infinity, 16]) {
+      const { records, stats } = scan([FAILURE, ...TRACEBACK, NEXT].map(pm2), step);
+      expect(records, `reads of ${step}`).toEqual(EXPECTED);
+      expect([stats.lines, stats.malformed, stats.lastTs]).toEqual([5, 0, Date.parse('2025-11-04T10:00:06Z')]);
+    }
+  });
+
+  it('in Docker json-file objects: belongs to the record above, its detail unwrapped', () => {
+    const docker = (line: string) => JSON.stringify({ log: `${line}\n`, stream: 'stderr', time: '2025-11-04T10:00:05.000000000Z' });
+    for (const step of [Infinity, 16]) {
+      const { records, stats } = scan([FAILURE, ...TRACEBACK, NEXT].map(docker), step);
+      expect(records, `reads of ${step}`).toEqual(EXPECTED);
+      expect([stats.lines, stats.malformed, stats.lastTs]).toEqual([5, 0, Date.parse('2025-11-04T10:00:06Z')]);
+    }
+  });
+
+  it('chained to another ("During handling of the above exception…"): the detail is the last traceback’s last line', () => {
+    const chained = [
+      FAILURE,
+      ...TRACEBACK.slice(0, 2),
+      'httpx.ReadTimeout: The read operation timed out',
+      '',
+      'During handling of the above exception, another exception occurred:',
+      '',
+      ...TRACEBACK,
+      NEXT,
+    ];
+    const { records, stats } = scan(chained);
+    expect(records).toEqual([
+      [1, 'generation_failed', 'openai.APITimeoutError: Request timed out.'],
+      [11, 'report_failed', null],
+    ]);
+    expect(stats.lines).toBe(11);
+  });
+});
