@@ -50,6 +50,17 @@ describe('a traceback', () => {
     }
   });
 
+  it('in Docker json-file objects longer than 256 bytes: the last one still gives the log end', () => {
+    // A Korean report line passes 256 bytes inside its JSON (each Hangul syllable is 3 bytes, escaped 6).
+    const docker = (line: string) => JSON.stringify({ log: `${line}\n`, stream: 'stdout', time: '2025-11-04T10:00:05.000000000Z' });
+    const long = docker(at('10:05:00,000', S, 'INFO', `종목 005930 업데이트 건너뜀: ${'최신 리포트 유지 '.repeat(12)}`));
+    expect(Buffer.byteLength(long)).toBeGreaterThan(256);
+    for (const step of [Infinity, 16]) {
+      const { stats } = scan([docker(FAILURE), ...TRACEBACK.map(docker), docker(NEXT), long], step);
+      expect(stats.lastTs, `reads of ${step}`).toBe(Date.parse('2025-11-04T10:05:00Z'));
+    }
+  });
+
   it('chained to another ("During handling of the above exception…"): the detail is the last traceback’s last line', () => {
     const chained = [
       FAILURE,

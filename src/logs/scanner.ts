@@ -235,7 +235,8 @@ export class LogScanner {
     let stop = end - 1; // the newline ending the last line
     while (stop > 0) {
       const start = buf.lastIndexOf(NL, stop - 1) + 1;
-      const naive = stop - start > MAX_LINE_BYTES ? NaN : lineNaiveMs(buf.toString('utf8', start, Math.min(stop, start + 256)));
+      // The whole line: a Docker json-file line holds its time only once its JSON is read whole.
+      const naive = stop - start > MAX_LINE_BYTES ? NaN : lineNaiveMs(buf.toString('utf8', start, stop));
       if (!Number.isNaN(naive)) {
         const ts = this.clock.toUtc(naive);
         // The last timestamped line in the file's order (its time may be earlier than a line before
