@@ -170,6 +170,17 @@ describe('trigger 5, the direction change', () => {
     expect(doc.whatif.by_reason.direction_change).toBe(0);
     expect(doc.exact).toBe(true);
   });
+
+  it('is unknown after a price trigger that no longer fires when the direction threshold is lowered', () => {
+    // The backend stopped at the price trigger (step 4) and never computed the direction change
+    // (step 5): under a lowered direction threshold the log cannot show whether it would fire.
+    const move = attempt({ ts: T0 + HOUR_MS, reason: 'price_move', rate: 3.4, threshold: 3.0 });
+    const doc = replayWhatIf(input([forced, move], [], trading({ priceThreshold: 5, directionThreshold: 0.1 })));
+    expect(doc.whatif.by_reason.price_move).toBe(0);
+    expect(doc.whatif.attempts).toBe(1);
+    expect(doc.exact).toBe(false);
+    expect(doc.inexact_because).toMatch(/^1 decision met a lowered price or direction threshold/);
+  });
 });
 
 describe('bounds, said in words', () => {

@@ -276,7 +276,7 @@ function replayStock(decisions: readonly Decision[], start: { resets: number[]; 
         if (reason === null && !capRepeat) {
           const priceLowered = rule.priceTriggerActive && (!logged.priceActive[d.phase] || rule.priceThreshold < logged.price[d.phase]);
           const priceUnseen = a?.reason !== 'price_move';
-          const directionUnseen = a?.reason !== 'direction_change' && a?.reason !== 'price_move';
+          const directionUnseen = a?.reason !== 'direction_change';
           if ((priceLowered && priceUnseen) || (rule.directionThreshold < logged.direction[d.phase] && directionUnseen)) unknown ??= 'threshold';
         }
       }
