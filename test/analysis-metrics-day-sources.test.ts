@@ -63,6 +63,20 @@ describe('LLM calls, each KST day by its own source', () => {
   });
 });
 
+describe('LLM calls of a day without [LLM_COST] lines', () => {
+  it('count two per A/B generation line: two A/B generations are 4 calls', async () => {
+    const { db } = await storeOf([
+      attempt('2025-11-03 10:00:00,000', '005930', FORCED),
+      abGeneration('2025-11-03 10:00:00,100', '005930'),
+      succeeded('2025-11-03 10:00:09,000', '005930'),
+      attempt('2025-11-03 11:00:00,000', '000660', FORCED),
+      abGeneration('2025-11-03 11:00:00,100', '000660'),
+      succeeded('2025-11-03 11:00:09,000', '000660'),
+    ]);
+    expect((await metricsOf(db)).get('craveny_llm_calls_total')).toBe(4);
+  });
+});
+
 describe('the last ingest run', () => {
   it('is the latest run of any source, in Unix seconds', async () => {
     const dir = tempDir();
