@@ -12,31 +12,12 @@ import type { DecisionAttempt, LlmCall, Skip } from '../src/analysis/attempts.js
 import { replayWhatIf, type WhatIfInput } from '../src/analysis/whatif.js';
 import { DEFAULT_RULES, type PhaseRule, type Rules } from '../src/market/rules.js';
 import { HOUR_MS, windowOf } from '../src/market/time.js';
+import { decisionAttempt } from './support/whatif.js';
 
 const T0 = Date.parse('2025-11-05T10:00:00+09:00'); // trading
 const MIN = 60_000;
 
-function attempt(fields: Partial<DecisionAttempt> & Pick<DecisionAttempt, 'ts' | 'reason'>): DecisionAttempt {
-  return {
-    host: 'h',
-    stockCode: '005930',
-    phase: 'trading',
-    ageHours: null,
-    ttlHours: null,
-    rate: null,
-    threshold: null,
-    prevCount: null,
-    curCount: null,
-    status: 'succeeded',
-    abandoned: false,
-    completedTs: fields.ts + 10_000,
-    outcomeTs: fields.ts + 10_000,
-    generationMode: 'single',
-    generationFailed: false,
-    completionLogged: true,
-    ...fields,
-  };
-}
+const attempt = decisionAttempt;
 const skip = (ts: number, ageHours: number | null, ttlHours: number): Omit<Skip, 'text'> => ({ host: 'h', stockCode: '005930', ts, phase: 'trading', ageHours, ttlHours });
 const call = (a: DecisionAttempt, printedCostUsd: number | null = null): LlmCall => ({ host: a.host, stockCode: a.stockCode, ts: a.ts + 5, printedCostUsd });
 
