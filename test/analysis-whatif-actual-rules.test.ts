@@ -6,36 +6,22 @@
  * no freshness delta; what an added attempt is assumed to be when the window has no attempt.
  */
 import { describe, expect, it } from 'vitest';
-import type { DecisionAttempt, LlmCall, Skip } from '../src/analysis/attempts.js';
+import type { DecisionAttempt, Skip } from '../src/analysis/attempts.js';
 import { replayWhatIf, type WhatIfInput } from '../src/analysis/whatif.js';
-import { DEFAULT_RULES, type PhaseRule, type Rules } from '../src/market/rules.js';
-import { HOUR_MS, windowOf } from '../src/market/time.js';
-import { decisionAttempt } from './support/whatif.js';
+import { DEFAULT_RULES, type Rules } from '../src/market/rules.js';
+import { HOUR_MS } from '../src/market/time.js';
+import { callOf as call, decisionAttempt, trading, whatIfInput } from './support/whatif.js';
 
 const T0 = Date.parse('2025-11-05T10:00:00+09:00'); // trading: TTL 2 h, price 3.0 %, direction 15 %
 const MIN = 60_000;
 
 const attempt = decisionAttempt;
 const skip = (stockCode: string, ts: number, ageHours: number, ttlHours: number): Omit<Skip, 'text'> => ({ host: 'h', stockCode, ts, phase: 'trading', ageHours, ttlHours });
-const callOf = (a: DecisionAttempt, printedCostUsd: number | null = 0.001): LlmCall => ({ host: a.host, stockCode: a.stockCode, ts: a.ts + 5, printedCostUsd });
 
-function input(attempts: DecisionAttempt[], skips: Omit<Skip, 'text'>[], rules: Rules, extra: Partial<WhatIfInput> = {}): WhatIfInput {
-  return {
-    window: windowOf(1, '2025-11-05'),
-    logEnd: Date.parse('2025-11-05T18:00:00+09:00'),
-    attempts,
-    skips,
-    reportState: new Map(),
-    calls: attempts.map((a) => callOf(a)),
-    callsSource: 'llm_cost_lines',
-    pricePerCall: null,
-    actualRules: DEFAULT_RULES,
-    rules,
-    fixPredictionCap: false,
-    ...extra,
-  };
-}
-const trading = (rule: Partial<PhaseRule>): Rules => ({ ...DEFAULT_RULES, trading: { ...DEFAULT_RULES.trading, ...rule } });
+/** A call with a printed price ($0.001 unless said). */
+const callOf = (a: DecisionAttempt, printedCostUsd: number | null = 0.001) => call(a, printedCostUsd);
+const input = (attempts: DecisionAttempt[], skips: Omit<Skip, 'text'>[], rules: Rules, extra: Partial<WhatIfInput> = {}) =>
+  whatIfInput(attempts, skips, rules, { calls: attempts.map((a) => callOf(a, 0.001)), ...extra });
 
 describe('with the actual rules', () => {
   it('equals the actual figures on a day of every kind of decision', () => {

@@ -8,36 +8,19 @@
  * stay; each costs `--price-per-call`, else its printed price, else $0.001.
  */
 import { describe, expect, it } from 'vitest';
-import type { DecisionAttempt, LlmCall, Skip } from '../src/analysis/attempts.js';
-import { replayWhatIf, type WhatIfInput } from '../src/analysis/whatif.js';
-import { DEFAULT_RULES, type PhaseRule, type Rules } from '../src/market/rules.js';
-import { HOUR_MS, windowOf } from '../src/market/time.js';
-import { decisionAttempt } from './support/whatif.js';
+import type { LlmCall, Skip } from '../src/analysis/attempts.js';
+import { replayWhatIf } from '../src/analysis/whatif.js';
+import { DEFAULT_RULES } from '../src/market/rules.js';
+import { HOUR_MS } from '../src/market/time.js';
+import { callOf as call, decisionAttempt, trading, whatIfInput } from './support/whatif.js';
 
 const T0 = Date.parse('2025-11-05T10:00:00+09:00'); // trading
 const MIN = 60_000;
 
 const attempt = decisionAttempt;
 const skip = (ts: number, ageHours: number | null, ttlHours: number): Omit<Skip, 'text'> => ({ host: 'h', stockCode: '005930', ts, phase: 'trading', ageHours, ttlHours });
-const call = (a: DecisionAttempt, printedCostUsd: number | null = null): LlmCall => ({ host: a.host, stockCode: a.stockCode, ts: a.ts + 5, printedCostUsd });
 
-function input(attempts: DecisionAttempt[], skips: Omit<Skip, 'text'>[], rules: Rules, extra: Partial<WhatIfInput> = {}): WhatIfInput {
-  return {
-    window: windowOf(1, '2025-11-05'),
-    logEnd: Date.parse('2025-11-05T18:00:00+09:00'),
-    attempts,
-    skips,
-    reportState: new Map(),
-    calls: attempts.map((a) => call(a)),
-    callsSource: 'llm_cost_lines',
-    pricePerCall: null,
-    actualRules: DEFAULT_RULES,
-    rules,
-    fixPredictionCap: false,
-    ...extra,
-  };
-}
-const trading = (rule: Partial<PhaseRule>): Rules => ({ ...DEFAULT_RULES, trading: { ...DEFAULT_RULES.trading, ...rule } });
+const input = whatIfInput;
 
 describe('the replayed report time', () => {
   it('starts at the latest completion before the window: the TTL fires at exactly the what-if TTL after it', () => {

@@ -9,11 +9,11 @@
  * counts its own decisions. Pure: the decisions are given as the store would give them.
  */
 import { describe, expect, it } from 'vitest';
-import type { DecisionAttempt, LlmCall, Skip } from '../src/analysis/attempts.js';
-import { replayWhatIf, type WhatIfInput } from '../src/analysis/whatif.js';
-import { DEFAULT_RULES, type Phase, type PhaseRule, type Rules } from '../src/market/rules.js';
+import type { Skip } from '../src/analysis/attempts.js';
+import { replayWhatIf } from '../src/analysis/whatif.js';
+import { DEFAULT_RULES, type Phase, type Rules } from '../src/market/rules.js';
 import { HOUR_MS, windowOf } from '../src/market/time.js';
-import { decisionAttempt } from './support/whatif.js';
+import { decisionAttempt, trading, whatIfInput } from './support/whatif.js';
 
 /** 2025-11-05 10:00 KST: the trading phase (TTL 2 h, price 3.0 %, direction 0.15 by default). */
 const T0 = Date.parse('2025-11-05T10:00:00+09:00');
@@ -23,25 +23,8 @@ const attempt = decisionAttempt;
 
 const skip = (ts: number, ageHours: number, ttlHours: number, phase: Phase = 'trading'): Omit<Skip, 'text'> => ({ host: 'h', stockCode: '005930', ts, phase, ageHours, ttlHours });
 
-/** The decisions of 2025-11-05 (or of the days given), each attempt making one call just after it starts. */
-function input(attempts: DecisionAttempt[], skips: Omit<Skip, 'text'>[], rules: Rules, extra: Partial<WhatIfInput> = {}): WhatIfInput {
-  return {
-    window: windowOf(1, '2025-11-05'),
-    logEnd: Date.parse('2025-11-05T18:00:00+09:00'),
-    attempts,
-    skips,
-    reportState: new Map(),
-    calls: attempts.map((a): LlmCall => ({ host: a.host, stockCode: a.stockCode, ts: a.ts + 5, printedCostUsd: null })),
-    callsSource: 'llm_cost_lines',
-    pricePerCall: null,
-    actualRules: DEFAULT_RULES,
-    rules,
-    fixPredictionCap: false,
-    ...extra,
-  };
-}
+const input = whatIfInput;
 
-const trading = (rule: Partial<PhaseRule>): Rules => ({ ...DEFAULT_RULES, trading: { ...DEFAULT_RULES.trading, ...rule } });
 /** Every TTL a week long and no price trigger: only triggers 1, 2 and 5 can fire. */
 const QUIET: Rules = Object.fromEntries(Object.entries(DEFAULT_RULES).map(([p, r]) => [p, { ...r, ttlHours: 168, priceTriggerActive: false }])) as Rules;
 

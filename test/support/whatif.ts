@@ -1,5 +1,8 @@
-/** What the what-if replay's tests build by hand: an attempt as the store gives it to the replay. */
-import type { DecisionAttempt } from '../../src/analysis/attempts.js';
+/** What the what-if replay's tests build by hand: attempts and calls as the store gives them to the replay, and its input. */
+import type { DecisionAttempt, LlmCall, Skip } from '../../src/analysis/attempts.js';
+import type { WhatIfInput } from '../../src/analysis/whatif.js';
+import { DEFAULT_RULES, type PhaseRule, type Rules } from '../../src/market/rules.js';
+import { windowOf } from '../../src/market/time.js';
 
 /**
  * An attempt of 005930 on host `h` in the trading phase, single-model, that succeeded 10 s after
@@ -26,3 +29,27 @@ export function decisionAttempt(fields: Partial<DecisionAttempt> & Pick<Decision
     ...fields,
   };
 }
+
+/** An LLM call of the attempt, made 5 ms after it started. */
+export const callOf = (a: DecisionAttempt, printedCostUsd: number | null = null): LlmCall => ({ host: a.host, stockCode: a.stockCode, ts: a.ts + 5, printedCostUsd });
+
+/** The what-if of 2025-11-05 (log end 18:00 KST) under `rules`, each attempt making one call with no printed price; `extra` says what differs. */
+export function whatIfInput(attempts: DecisionAttempt[], skips: Omit<Skip, 'text'>[], rules: Rules, extra: Partial<WhatIfInput> = {}): WhatIfInput {
+  return {
+    window: windowOf(1, '2025-11-05'),
+    logEnd: Date.parse('2025-11-05T18:00:00+09:00'),
+    attempts,
+    skips,
+    reportState: new Map(),
+    calls: attempts.map((a) => callOf(a)),
+    callsSource: 'llm_cost_lines',
+    pricePerCall: null,
+    actualRules: DEFAULT_RULES,
+    rules,
+    fixPredictionCap: false,
+    ...extra,
+  };
+}
+
+/** The default rules with the trading phase's changed. */
+export const trading = (rule: Partial<PhaseRule>): Rules => ({ ...DEFAULT_RULES, trading: { ...DEFAULT_RULES.trading, ...rule } });
