@@ -10,7 +10,7 @@ import { isoKst, KST_ZONE, LocalClock, MINUTE_MS, phaseAt, type Window } from '.
 import { REASON_LABELS, type GenerationMode } from '../logs/record.js';
 import type { Database } from '../store/schema.js';
 import { attemptsIn, llmCallsIn, logEnd, skipPhasesIn, skipsPastTtlIn, type Attempt, type LlmCall } from './attempts.js';
-import { isPhaseMismatch, PhaseCheck } from './phase-check.js';
+import { PhaseCheck } from './phase-check.js';
 import { staleLogs } from './stale-logs.js';
 import { ruleViolations, type Violation } from './violations.js';
 

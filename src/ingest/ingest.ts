@@ -13,7 +13,7 @@ import { PgError } from '../store/postgres.js';
 import { isSqliteError, storeProblem, type Store } from '../store/store.js';
 import type { Phase } from '../market/rules.js';
 import type { ControlledTransaction, Transaction } from 'kysely';
-import type { Database, NewRecord, SourceRow } from '../store/schema.js';
+import type { Database, SourceRow } from '../store/schema.js';
 import {
   advanceCheckpoint,
   attributeGenerationFailures,

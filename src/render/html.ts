@@ -21,7 +21,7 @@ import type { FailureCause } from '../analysis/metrics.js';
 import type { StatsDocument } from '../analysis/stats.js';
 import type { Day1Result } from '../analysis/verify-day1.js';
 import type { WeekResult } from '../analysis/verify-week.js';
-import { REASON_LABELS, type Reason } from '../logs/record.js';
+import type { Reason } from '../logs/record.js';
 import type { WhatIfDocument } from '../analysis/whatif.js';
 import { whatIfSection } from './html-whatif.js';
 import { krxDay } from '../market/calendar.js';

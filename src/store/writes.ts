@@ -1,5 +1,5 @@
 /** The ingest side of the store: checkpoints, records and the attempts derived from them. */
-import { PostgresAdapter, sql, type CompiledQuery, type Kysely, type Transaction } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type Transaction } from 'kysely';
 import { DERIVE_COLUMNS, deriveAttempts, type DeriveRecord } from '../analysis/derive.js';
 import type { LogRecord } from '../logs/record.js';
 import type { Database, NewAttempt, NewRecord, SourceRow } from './schema.js';
