@@ -364,6 +364,13 @@ describe('whatif on the command line', () => {
     for (const line of narrow) expect(line).toMatch(/^ {2}(rules|BOUNDS|\d)|^ {4}\S/);
   });
 
+  it('counts the changed decisions in words that agree with their number', async () => {
+    const doc = (await run('--fix-prediction-cap', '--json')).json() as WhatIfDocument;
+    const line = (changed: WhatIfDocument['changed']) => renderWhatIf({ ...doc, changed }, windowOf(1, '2025-11-05'), false).split('\n').find((l) => l.includes('dropped'));
+    expect(line({ dropped: 1, added: 0, reason_changed: 0 })).toMatch(/^ {2}1 attempt dropped, 0 added/);
+    expect(line({ dropped: 2, added: 1, reason_changed: 0 })).toMatch(/^ {2}2 attempts dropped, 1 added/);
+  });
+
   const bad: [string, string[], RegExp][] = [
     ['an unknown phase in --set', ['--set', 'tradng.ttlHours=3'], /unknown phase 'tradng'/],
     ['an unknown key in --set', ['--set', 'trading.ttl=3'], /unknown key 'ttl'/],

@@ -101,7 +101,7 @@ export function renderWhatIf(doc: WhatIfDocument, window: Window, color: boolean
   const sentences = [
     `  rules: ${changes.length ? changes.join(', ') : 'unchanged'}`,
     doc.exact ? '  exact: every what-if figure follows from the log' : `  BOUNDS, not exact: ${doc.inexact_because}`,
-    `  ${doc.changed.dropped} attempts dropped, ${doc.changed.added} added (assumed to succeed after ${doc.assumed.duration_s.toFixed(0)} s ` +
+    `  ${doc.changed.dropped} attempt${doc.changed.dropped === 1 ? '' : 's'} dropped, ${doc.changed.added} added (assumed to succeed after ${doc.assumed.duration_s.toFixed(0)} s ` +
       `with the LLM calls of their stock's previous attempt), ${doc.changed.reason_changed} fired by another trigger`,
   ];
   for (const sentence of sentences) out.push(...wrap(sentence, wrapAt ?? Infinity, '    '));
