@@ -28,6 +28,9 @@ describe('craveny-ops report --whatif', () => {
     expect(section).toContain('What-if: trading.ttlHours 2 → 12');
     expect(section).toContain(whatif.exact ? '<span class="badge pass">exact</span>' : '<span class="badge fail">bounds</span>');
     expect(section).toMatch(new RegExp(`<td>LLM calls</td><td class="n">${whatif.actual.llm_calls}</td><td class="n">${whatif.whatif.llm_calls}</td><td class="n"><span class="badge pass">−${-whatif.delta.llm_calls}</span>`));
+    // The changed decisions in the words the terminal prints (escaped).
+    const changed = `${whatif.changed.dropped} attempt${whatif.changed.dropped === 1 ? '' : 's'} dropped, ${whatif.changed.added} added`;
+    expect(section).toContain(`<p class="muted">${changed} (assumed to succeed after ${whatif.assumed.duration_s.toFixed(0)} s with the LLM calls of their stock&#39;s previous attempt), ${whatif.changed.reason_changed} fired by another trigger.</p>`);
     // The days stack on a phone, each number cell named: the table has seven columns.
     expect(section).toContain('<table class="stack"><thead><tr><th>day</th>');
     const day = whatif.days[0];

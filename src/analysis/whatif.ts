@@ -526,6 +526,15 @@ export function replayWhatIf(input: WhatIfInput): WhatIfDocument {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/** The decisions the what-if changed, in one sentence (the terminal's and the HTML report's). */
+export function changedSentence(doc: Pick<WhatIfDocument, 'changed' | 'assumed'>): string {
+  const { dropped, added, reason_changed } = doc.changed;
+  return (
+    `${plural(dropped, 'attempt')} dropped, ${added} added (assumed to succeed after ${doc.assumed.duration_s.toFixed(0)} s ` +
+    `with the LLM calls of their stock's previous attempt), ${reason_changed} fired by another trigger`
+  );
+}
+
 /** Why the what-if figures are bounds, in one sentence a person can act on. */
 function inexactBecause(unknowns: { threshold: number; state: number }): string {
   const why: string[] = [];

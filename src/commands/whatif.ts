@@ -1,6 +1,6 @@
 /** `craveny-ops whatif`: the window's decisions replayed under other rules — cost and freshness, actual vs what-if. */
 import type { Command } from 'commander';
-import type { Figures, WhatIfDocument } from '../analysis/whatif.js';
+import { changedSentence, type Figures, type WhatIfDocument } from '../analysis/whatif.js';
 import { computeWhatIf } from '../analysis/whatif-read.js';
 import { readRulesFile, ruleChanges, whatIfRules } from '../analysis/whatif-rules.js';
 import type { Config } from '../config.js';
@@ -101,8 +101,7 @@ export function renderWhatIf(doc: WhatIfDocument, window: Window, color: boolean
   const sentences = [
     `  rules: ${changes.length ? changes.join(', ') : 'unchanged'}`,
     doc.exact ? '  exact: every what-if figure follows from the log' : `  BOUNDS, not exact: ${doc.inexact_because}`,
-    `  ${doc.changed.dropped} attempt${doc.changed.dropped === 1 ? '' : 's'} dropped, ${doc.changed.added} added (assumed to succeed after ${doc.assumed.duration_s.toFixed(0)} s ` +
-      `with the LLM calls of their stock's previous attempt), ${doc.changed.reason_changed} fired by another trigger`,
+    `  ${changedSentence(doc)}`,
   ];
   for (const sentence of sentences) out.push(...wrap(sentence, wrapAt ?? Infinity, '    '));
 

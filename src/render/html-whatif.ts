@@ -3,7 +3,7 @@
  * per day, the delta coloured, and whether the figures are exact or bounds. Its own file so that
  * html.ts only places it.
  */
-import type { Figures, WhatIfDocument } from '../analysis/whatif.js';
+import { changedSentence, type Figures, type WhatIfDocument } from '../analysis/whatif.js';
 import { REASONS } from '../logs/record.js';
 import { ruleChanges } from '../analysis/whatif-rules.js';
 import { esc } from './html.js';
@@ -53,7 +53,7 @@ export function whatIfSection(doc: WhatIfDocument): string {
   });
   return `<section class="card" id="whatif"><h2>What-if: ${esc(changes.length ? changes.join(', ') : 'the rules unchanged')}</h2>
 ${exactness}
-<p class="muted">${doc.changed.dropped} attempts dropped, ${doc.changed.added} added (assumed to succeed after ${esc(doc.assumed.duration_s.toFixed(0))} s with the LLM calls of their stock's previous attempt), ${doc.changed.reason_changed} fired by another trigger.</p>
+<p class="muted">${esc(changedSentence(doc))}.</p>
 <table><thead><tr><th></th><th class="n">actual</th><th class="n">what-if</th><th class="n">delta</th></tr></thead><tbody>${totals.join('')}</tbody></table>
 <table class="stack"><thead><tr><th>day</th><th class="n">calls</th><th class="n">what-if</th><th class="n">delta</th><th class="n">age h</th><th class="n">what-if</th><th class="n">delta</th></tr></thead><tbody>${days.join('')}</tbody></table>
 ${doc.days.some((d) => !d.exact) ? '<p class="muted">≥: a day whose what-if calls are a lower bound (and report age an upper bound).</p>' : ''}</section>`;
