@@ -243,16 +243,12 @@ async function ingestResolved(
       await deriveFor(trx, host, batch, raw);
     };
     if (streaming) {
+      // A failure here is rolled back by the scan loop's catch, which every commit runs inside.
       await begin();
       const { trx, writer } = open!;
-      try {
-        await write(trx, writer);
-        await trx.commit().execute();
-        open = null;
-      } catch (error) {
-        await rollback();
-        throw error;
-      }
+      await write(trx, writer);
+      await trx.commit().execute();
+      open = null;
     } else {
       await store.db.transaction().execute((trx) => write(trx, null));
     }
