@@ -46,6 +46,7 @@ export interface ScanJob extends ScanFrom {
 /** What a scan worker posts: records found (packed), then the step they lead up to; or how it failed. */
 export type ScanMessage = { values: unknown[] } | { step: ScanStep } | { end: true } | { error: string };
 
+// Stryker disable all: the worker path runs only in the built bundle (in-process tests have no worker script, so none of it can be killed there); the binary runs it in test/ingest.test.ts ("scanning a large file in a worker thread"), test/concurrency.test.ts and test/crash.test.ts
 /** Plain files with at least this much left to read go through a worker; a knob for tests. */
 const WORKER_BYTES = 32 << 20;
 const workerBytes = () => Number(process.env.CRAVENY_OPS_SCAN_WORKER_BYTES ?? WORKER_BYTES);
@@ -55,6 +56,7 @@ const STEPS_AHEAD = 2;
 const RECORDS_PER_MESSAGE = 256;
 /** The worker's young generation, in MB: its objects live for one line, and the default (16 MB semi-spaces) added ~15 MB to the peak. */
 const WORKER_YOUNG_MB = 1;
+// Stryker restore all
 
 /**
  * The steps of scanning `input` from `from`. Records are kept while the next step is asked for,
@@ -62,6 +64,7 @@ const WORKER_YOUNG_MB = 1;
  */
 export function scanSteps(input: Input, from: ScanFrom, clock: LocalClock, keep: (r: LogRecord) => void): AsyncIterator<ScanStep> {
   const script = workerScript();
+  // Stryker disable next-line all: the worker path (above)
   if (script && input.fd !== null && input.size !== null && input.size - from.offset >= workerBytes()) {
     const job = { ...from, fd: input.fd, logTz: clock.zone, readBytes: readBytes(), ahead: STEPS_AHEAD, recordsPerMessage: RECORDS_PER_MESSAGE };
     return scanInWorker(script, job, keep);
@@ -86,6 +89,7 @@ export async function* scanInPlace(
   yield step(0);
 }
 
+// Stryker disable all: the worker path (above)
 async function* scanInWorker(script: URL, job: ScanJob, keep: (r: LogRecord) => void): AsyncGenerator<ScanStep> {
   const worker = new Worker(script, { workerData: job, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
   const arrived: (ScanMessage | { failed: Error })[] = [];
@@ -130,3 +134,4 @@ function workerScript(): URL | null {
   const script = new URL(here.endsWith('.cjs') ? './scan-worker.cjs' : './scan-worker.js', here);
   return fs.existsSync(script) ? script : null;
 }
+// Stryker restore all
