@@ -1,8 +1,8 @@
 /**
  * `stats --source backend` at its edges (cli-contract.md): a row counts when its `last_updated`
  * falls in the window `[from, until)`, read in `--db-tz`; its reason is the category of
- * `last_update_reason` (the log's full text or a category name), `unfilled` counts rows without
- * one, `unknown_phase` rows whose phase is empty or no phase name. Worked on rows given directly,
+ * `last_update_reason` (the log's full text or a category name), `unfilled` counts rows with
+ * neither a reason nor a phase, `unknown_phase` rows whose phase is empty or no phase name. Worked on rows given directly,
  * so no database is needed; test/pg-backend.test.ts runs the same through PostgreSQL.
  */
 import { describe, expect, it } from 'vitest';
@@ -104,15 +104,26 @@ describe('reasons and phases of the rows in the window', () => {
   it('prints the counts in a table: stocks, rows without a reason or a phase, each reason and phase', () => {
     const text = renderBackendStats(doc, NOV_12, false);
     expect(text).toContain('Latest report update per stock, 2025-11-12 (backend database)');
-    expect(text).toContain('  8 stocks updated in the window, 2 without a recorded reason, 4 without a recorded phase');
+    expect(text).toContain('  8 stocks updated in the window, 2 not filled in yet (no reason, no phase), 4 without a recorded phase');
     expect(text).toMatch(/ttl_expired\s+시장 단계별 TTL 초과 .*2/);
     expect(text).toMatch(/market_open .*1/);
   });
 
+  it('counts a row as unfilled only when both columns are empty: one filled column is a row the backend wrote', () => {
+    const rows = [
+      row('000001', '2025-11-12 10:00:00.000', null, 'trading'),
+      row('000002', '2025-11-12 10:00:00.000', TTL, null),
+      row('000003', '2025-11-12 10:00:00.000', ' ', null),
+    ];
+    const one = backendStats(rows, NOV_12, 'Asia/Seoul');
+    expect(one).toMatchObject({ stocks_updated: 3, unfilled: 1, unknown_phase: 2 });
+    expect(one.update_reasons).toEqual([{ reason: 'ttl_expired', label: '시장 단계별 TTL 초과', count: 1 }]);
+  });
+
   it('prints one stock in the singular, and says when no reason is recorded', () => {
-    const one = backendStats([row('000001', '2025-11-12 10:00:00.000', null, 'trading')], NOV_12, 'Asia/Seoul');
+    const one = backendStats([row('000001', '2025-11-12 10:00:00.000', null, null)], NOV_12, 'Asia/Seoul');
     const text = renderBackendStats(one, NOV_12, false);
-    expect(text).toContain('  1 stock updated in the window, 1 without a recorded reason\n');
+    expect(text).toContain('  1 stock updated in the window, 1 not filled in yet (no reason, no phase), 1 without a recorded phase\n');
     expect(text).toContain('  (none recorded)');
     const filled = renderBackendStats(backendStats([row('000001', '2025-11-12 10:00:00.000', TTL, 'trading')], NOV_12, 'Asia/Seoul'), NOV_12, false);
     expect(filled).toContain('  1 stock updated in the window\n');

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cli } from './helpers.js';
 import { freshDatabase, stopPg, type TestPg } from './support/pg.js';
 
-const WARNING = /^warning: no row in the window has last_update_reason filled yet: the backend writes it from its next update on$/m;
+const WARNING = /^warning: no row in the window has its reason and phase filled in yet: the backend writes them from its next update on$/m;
 
 let db: TestPg;
 beforeEach(async () => {

@@ -324,6 +324,6 @@ describe('stats --source backend', () => {
     ]);
     expect(doc.by_reason_text).toHaveLength(4);
     const table = await cli(['stats', '--source', 'backend', '--pg', db.url, '--days', '2', '--until', '2025-11-12']);
-    expect(table.stdout).toContain('5 stocks updated in the window, 1 without a recorded reason');
+    expect(table.stdout).toContain('5 stocks updated in the window, 1 not filled in yet (no reason, no phase)');
   });
 });

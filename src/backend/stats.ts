@@ -55,10 +55,12 @@ export function backendStats(rows: readonly SummaryRow[], window: Window, dbTz: 
       const reason = categoryOf(text);
       reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
       texts.set(text, (texts.get(text) ?? 0) + 1);
-    } else unfilled += 1;
+    }
     const phase = r.last_market_phase?.trim() ?? '';
     if (isPhase(phase)) market_phases[phase] += 1;
     else unknown_phase += 1;
+    // Both monitoring columns still empty: a row the backend has not updated since they were added.
+    if (!text && !phase) unfilled += 1;
   }
   return {
     source: 'backend',
@@ -108,7 +110,7 @@ export async function backendStatsOutput(
     await backend.close();
   }
   if (doc.stocks_updated > 0 && doc.unfilled === doc.stocks_updated) {
-    ctx.io.err('warning: no row in the window has last_update_reason filled yet: the backend writes it from its next update on');
+    ctx.io.err('warning: no row in the window has its reason and phase filled in yet: the backend writes them from its next update on');
   }
   return options.json ? JSON.stringify(doc, null, 2) : renderBackendStats(doc, options.window, ctx.io.color);
 }
@@ -118,7 +120,7 @@ export function renderBackendStats(doc: BackendStatsDocument, window: Window, co
   const out = [
     heading(`Latest report update per stock, ${span} (backend database)`, color),
     `  ${doc.stocks_updated} stock${doc.stocks_updated === 1 ? '' : 's'} updated in the window` +
-      (doc.unfilled ? `, ${doc.unfilled} without a recorded reason` : '') +
+      (doc.unfilled ? `, ${doc.unfilled} not filled in yet (no reason, no phase)` : '') +
       (doc.unknown_phase ? `, ${doc.unknown_phase} without a recorded phase` : ''),
     '',
     heading('Update reasons', color),
