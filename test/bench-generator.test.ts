@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The benchmark's generator is plain JavaScript (bench/ runs without a build step).
-// @ts-expect-error no type declarations for the .mjs
 import { generateLog } from '../bench/generate.mjs';
 import { deriveAttempts } from '../src/analysis/derive.js';
 import { openStore, type Store } from '../src/store/store.js';

@@ -110,7 +110,7 @@ describe('serve --follow', () => {
     try {
       await until(() => /at http:\/\/127\.0\.0\.1:\d+/.test(run.err()), run.err);
       const address = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(run.err())![1];
-      const stats = async () => (await (await fetch(`${address}/admin/report-updates/stats?days=7&until=2025-11-04`)).json()).total_updates;
+      const stats = async () => ((await (await fetch(`${address}/admin/report-updates/stats?days=7&until=2025-11-04`)).json()) as { total_updates: number }).total_updates;
       // Lines 1–30 hold attempts #1–#3.
       await until(async () => (await stats()) === 3, run.err);
       fs.appendFileSync(log, lines(31, DAY.length));

@@ -12,7 +12,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { cli, tempDir, tempStore } from './helpers.js';
-import { LogGenerator, pick, rng, seedOf } from './support/logs.js';
+import { LogGenerator, rng, seedOf } from './support/logs.js';
 import { doubles, snapshot } from './support/store.js';
 
 const ROUNDS = 10;

@@ -28,7 +28,8 @@ async function storeWithSources() {
 describe('a query of one shape', () => {
   it('binds each run’s values in their places, constants of the query included', async () => {
     const store = await storeWithSources();
-    const { db, sqlite } = store;
+    const { db } = store;
+    const sqlite = store.sqlite!;
     const hostsBetween = (from: number, until: string) =>
       shapedRows(sqlite, 'test: hosts between', (f: number, h: string) =>
         db.selectFrom('sources').select('host').where('byte_offset', '>=', f).where('host', '<=', h).where('fp_len', '=', 1).orderBy('host').limit(5),
@@ -40,7 +41,8 @@ describe('a query of one shape', () => {
 
   it('uses a value given once wherever the query uses it', async () => {
     const store = await storeWithSources();
-    const { db, sqlite } = store;
+    const { db } = store;
+    const sqlite = store.sqlite!;
     const sameNumber = (n: number) =>
       shapedRows(sqlite, 'test: offset equals lines times ten', (x: number) =>
         db.selectFrom('sources').select('host').where('byte_offset', '=', x).where('lines', '<=', x).orderBy('host'),
@@ -51,7 +53,8 @@ describe('a query of one shape', () => {
 
   it('runs statements of one shape with their own values', async () => {
     const store = await storeWithSources();
-    const { db, sqlite } = store;
+    const { db } = store;
+    const sqlite = store.sqlite!;
     const remove = (host: string) => shapedRun(sqlite, 'test: remove host', (h: string) => db.deleteFrom('sources').where('host', '=', h), host);
     await remove('b');
     await remove('c');
@@ -78,13 +81,16 @@ describe('rows read through SQLite’s JSON', () => {
     const { rowsOf } = await import('../src/store/statements.js');
     const store = await openStore(tempStore());
     opened.push(store);
-    const { db, sqlite } = store;
+    const { db } = store;
+    const sqlite = store.sqlite!;
     const texts = ['plain', 'quote " and \\ backslash', 'line\nbreak\ttab', '\u0000nul\u0001\u001b[31m', '삼성전자 0088M0', '😀 astral', ''];
     const numbers = [0.1 + 0.2, 0.035000000000000003, 1 / 3, 5e-324, 1.7976931348623157e308, -2.5, 0];
     for (const [i, text] of texts.entries()) {
+      // The inode column is text, but SQLite keeps a number given to it as a number: the largest
+      // safe integers must come back exact.
       await db
         .insertInto('sources')
-        .values({ host: text, path: `/p${i}`, fingerprint: `f${i}`, fp_len: i, device: null, inode: 2 ** 53 - 1 - i, byte_offset: 1_762_300_000_123 + i, seen_size: numbers[i], lines: i, last_ts: null, created_at: 0, updated_at: 0 })
+        .values({ host: text, path: `/p${i}`, fingerprint: `f${i}`, fp_len: i, device: null, inode: (2 ** 53 - 1 - i) as unknown as string, byte_offset: 1_762_300_000_123 + i, seen_size: numbers[i], lines: i, last_ts: null, created_at: 0, updated_at: 0 })
         .execute();
     }
     const query = db.selectFrom('sources').select(['host', 'inode', 'byte_offset', 'seen_size', 'last_ts']).orderBy('id');
@@ -99,7 +105,8 @@ describe('rows read through SQLite’s JSON', () => {
   it('keep their order, and a query with two columns of one name reads as the driver reads it', async () => {
     const { rowsOf } = await import('../src/store/statements.js');
     const store = await storeWithSources();
-    const { db, sqlite } = store;
+    const { db } = store;
+    const sqlite = store.sqlite!;
     // b.lines = 2 - a.lines pairs a with c: the two `host` columns differ in every row.
     const query = db
       .selectFrom('sources as a')
@@ -116,8 +123,8 @@ describe('rows read through SQLite’s JSON', () => {
     const { rowsOf } = await import('../src/store/statements.js');
     const store = await openStore(tempStore());
     opened.push(store);
-    store.sqlite.exec('create table blobs (id integer primary key, data blob)');
-    store.sqlite.prepare('insert into blobs (data) values (?)').run(Buffer.from([0, 255, 1]));
+    store.sqlite!.exec('create table blobs (id integer primary key, data blob)');
+    store.sqlite!.prepare('insert into blobs (data) values (?)').run(Buffer.from([0, 255, 1]));
     const query = { compile: () => ({ sql: 'select data from blobs', parameters: [] }), execute: async () => [] } as never;
     const [row] = (await rowsOf(query, store.sqlite)) as { data: Buffer }[];
     expect(Buffer.isBuffer(row.data)).toBe(true);

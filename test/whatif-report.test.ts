@@ -2,7 +2,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-// @ts-expect-error no type declarations for the .mjs
 import { generateLog } from '../bench/generate.mjs';
 import { cli, fixture, tempDir, tempStore } from './helpers.js';
 

@@ -6,7 +6,6 @@
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-// @ts-expect-error no type declarations for the .mjs
 import { generateLog } from '../bench/generate.mjs';
 import type { Figures, WhatIfDocument } from '../src/analysis/whatif.js';
 import { DEFAULT_RULES, type Phase } from '../src/market/rules.js';

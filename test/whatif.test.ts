@@ -8,7 +8,6 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The benchmark's generator is plain JavaScript (bench/ runs without a build step).
-// @ts-expect-error no type declarations for the .mjs
 import { generateLog } from '../bench/generate.mjs';
 import { logEnd, type Attempt, type Skip } from '../src/analysis/attempts.js';
 import { replayWhatIf, type WhatIfDocument, type WhatIfInput } from '../src/analysis/whatif.js';
