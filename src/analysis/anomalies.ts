@@ -13,6 +13,7 @@ import { attemptsIn, llmCallsIn, logEnd, skipPhasesIn, skipsPastTtlIn, type Atte
 import { PhaseCheck } from './phase-check.js';
 import { staleLogs } from './stale-logs.js';
 import { ruleViolations, type Violation } from './violations.js';
+import { plural } from '../render/text.js';
 
 export const ANOMALY_KINDS = [
   'update_storm',
@@ -167,7 +168,7 @@ function latestAtOrBefore(sorted: readonly Attempt[], ts: number): Attempt | und
 const roundUsd = (x: number) => Math.round(x * 1e6) / 1e6;
 const usd = (x: number) => `$${roundUsd(x)}`;
 const callsPhrase = (c: { llm_calls: number; cost_usd: number }) =>
-  c.llm_calls === 0 ? 'no LLM calls' : `${c.llm_calls} LLM call${c.llm_calls === 1 ? '' : 's'}, ${usd(c.cost_usd)}`;
+  c.llm_calls === 0 ? 'no LLM calls' : `${plural(c.llm_calls, 'LLM call')}, ${usd(c.cost_usd)}`;
 const minutes = (ms: number) => `${Math.round(ms / MINUTE_MS)} min`;
 /** " on 2 hosts (web-1, web-2)" when a run spans hosts (a fleet sharing one database); else nothing. */
 function onHosts(attempts: readonly Attempt[]): string {
@@ -270,7 +271,7 @@ function repeatedNewPredictions(attempts: readonly Attempt[], fromMs: number, co
       ...span('repeated_new_prediction', stock, repeats),
       detail:
         `trigger 2 (새 예측 추가) fires with ${numbers.value} on every call${cap}: ` +
-        `${repeats.length} needless regeneration${repeats.length === 1 ? '' : 's'}, ${callsPhrase(calls)}`,
+        `${plural(repeats.length, 'needless regeneration')}, ${callsPhrase(calls)}`,
       ...calls,
     });
   }

@@ -10,6 +10,7 @@ import { addDays, dayStartMs, isoKst, kstDay, phaseAt } from '../market/time.js'
 import type { Database } from '../store/schema.js';
 import { attemptsIn, skipsIn, type Attempt, type Skip } from './attempts.js';
 import { ruleViolations, type Violation, type ViolationRule } from './violations.js';
+import { plural } from '../render/text.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'not_exercised';
 export type RunStatus = 'pass' | 'fail' | 'inconclusive';
@@ -107,9 +108,9 @@ function toViolation(v: Violation): Day1Violation {
 }
 
 function observedText(status: CheckStatus, evidence: number, violations: number, decisions: number): string {
-  if (status === 'fail') return `${violations} violation${violations === 1 ? '' : 's'} (${evidence} evidence)`;
+  if (status === 'fail') return `${plural(violations, 'violation')} (${evidence} evidence)`;
   if (status === 'pass') return `${evidence} evidence, no violation`;
-  return decisions === 0 ? 'no decisions in this phase' : `${decisions} decision${decisions === 1 ? '' : 's'}, no evidence`;
+  return decisions === 0 ? 'no decisions in this phase' : `${plural(decisions, 'decision')}, no evidence`;
 }
 
 export function runStatus(statuses: readonly CheckStatus[]): RunStatus {

@@ -9,6 +9,7 @@ import { addDays, dayStartMs, daysBetween, HOUR_MS, isoKst } from '../market/tim
 import type { Database } from '../store/schema.js';
 import { attemptSummariesIn, lastCompletionsBefore, llmCallsIn, logEnd, skipsIn, type AttemptSummary, type Skip } from './attempts.js';
 import { runStatus, type CheckStatus, type RunStatus } from './verify-day1.js';
+import { plural } from '../render/text.js';
 
 export const WEEK_CHECK_IDS = ['daily_updates_per_stock', 'success_rate', 'llm_calls_per_day', 'avg_freshness_hours'] as const;
 export type WeekCheckId = (typeof WEEK_CHECK_IDS)[number];
@@ -58,7 +59,6 @@ export interface DayFacts {
 }
 
 const round = (x: number) => Math.round(x * 10_000) / 10_000;
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function dayOf(value: number | null, passes: (v: number) => boolean, date: string, detail: string, noData = 'no decisions this day'): WeekDay {
   if (value === null) return { date, value: null, status: 'no_data', detail: noData };

@@ -12,6 +12,7 @@ import { countAtOrBefore, type CallsSource, type DecisionAttempt as Attempt, typ
 import { roundUsd } from './cost.js';
 import { durationSeconds, nearestRank } from './durations.js';
 import { completionsFrom, freshnessByDay, freshnessOver } from './verify-week.js';
+import { plural } from '../render/text.js';
 
 export interface WhatIfInput {
   window: Window;
@@ -524,7 +525,6 @@ export function replayWhatIf(input: WhatIfInput): WhatIfDocument {
   };
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** The decisions the what-if changed, in one sentence (the terminal's and the HTML report's). */
 export function changedSentence(doc: Pick<WhatIfDocument, 'changed' | 'assumed'>): string {

@@ -14,6 +14,7 @@ import { roundRate } from '../analysis/stats.js';
 import { windowSpan } from '../market/window.js';
 import { openBackend, summaryRows, TABLE, type SummaryRow } from './database.js';
 import { lastUpdatedMs } from './freshness.js';
+import { plural } from '../render/text.js';
 
 export interface BackendStatsDocument {
   source: 'backend';
@@ -119,7 +120,7 @@ export function renderBackendStats(doc: BackendStatsDocument, window: Window, co
   const span = windowSpan(window);
   const out = [
     heading(`Latest report update per stock, ${span} (backend database)`, color),
-    `  ${doc.stocks_updated} stock${doc.stocks_updated === 1 ? '' : 's'} updated in the window` +
+    `  ${plural(doc.stocks_updated, 'stock')} updated in the window` +
       (doc.unfilled ? `, ${doc.unfilled} not filled in yet (no reason, no phase)` : '') +
       (doc.unknown_phase ? `, ${doc.unknown_phase} without a recorded phase` : ''),
     '',

@@ -6,7 +6,7 @@ import type { Window } from '../market/time.js';
 import { parseWindow, WINDOW_HELP, type WindowFlags } from '../market/window.js';
 import { toCsv } from '../render/csv.js';
 import { displayWidth, formatUsd, heading, outputWidth, paint, table, type Align } from '../render/table.js';
-import { visible } from '../render/text.js';
+import { plural, visible } from '../render/text.js';
 import { wrap } from '../render/wrap.js';
 import { parsePrice } from './cost.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
@@ -141,6 +141,6 @@ export function renderAttempts(doc: AttemptsDocument, options: Pick<AttemptsOpti
     if (a.error !== null) out.push(...wrap(`${indent}error: ${visible(a.error)}`, wrapAt, indent + '       '));
   });
   const failed = doc.attempts.filter((a) => a.outcome === 'failed').length;
-  out.push('', ...wrap(`  ${doc.attempts.length} attempt${doc.attempts.length === 1 ? '' : 's'}, ${failed} failed; log end ${doc.log_end ?? '–'}`, wrapAt, '  '));
+  out.push('', ...wrap(`  ${plural(doc.attempts.length, 'attempt')}, ${failed} failed; log end ${doc.log_end ?? '–'}`, wrapAt, '  '));
   return out.join('\n');
 }

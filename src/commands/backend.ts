@@ -5,6 +5,7 @@ import { describeMigration, dryRun, migrateBackend, valuesToDrop, type BackendMi
 import { TABLE, type Backend } from '../backend/database.js';
 import { CliError } from '../errors.js';
 import type { Context } from './context.js';
+import { plural } from '../render/text.js';
 
 interface MigrateFlags {
   pg?: string;
@@ -60,7 +61,7 @@ async function confirmDrop(backend: Backend, options: BackendMigrateOptions, ctx
   if (counts.length === 0) return; // Nothing to drop, nothing to lose.
   const total = counts.reduce((n, c) => n + c.values, 0);
   const loss =
-    `dropping ${counts.map((c) => `${TABLE}.${c.column}`).join(' and ')} loses ${total} non-empty value${total === 1 ? '' : 's'} ` +
+    `dropping ${counts.map((c) => `${TABLE}.${c.column}`).join(' and ')} loses ${plural(total, 'non-empty value')} ` +
     `(${counts.map((c) => `${c.values} in ${c.column}`).join(', ')})`;
   if (options.yes) {
     ctx?.io.err(`${loss}; --yes given`);

@@ -11,6 +11,7 @@ import { configOf, storeSpecOf, withStore, type Context } from './context.js';
 import { warnAboutLogEnd } from './log-end.js';
 import { formatOption, jsonOption, outputFormat } from './output.js';
 import { DEFAULT_DAYS, windowFromFlags, windowTitle } from './stats.js';
+import { plural } from '../render/text.js';
 
 export const FORMATS = ['table', 'json', 'csv'] as const;
 export type CostFormat = (typeof FORMATS)[number];
@@ -78,7 +79,7 @@ export function renderCost(doc: CostDocument, options: CostOptions, color: boole
 
   const source = doc.calls_source === 'llm_cost_lines' ? '[LLM_COST] lines' : 'generation lines (single 1 call, A/B 2)';
   const out: string[] = [heading(windowTitle('LLM calls', options.window), color), ''];
-  out.push(`  ${doc.total_calls} call${doc.total_calls === 1 ? '' : 's'}, ${formatUsd(doc.total_cost_usd)} (counted from ${source})`);
+  out.push(`  ${plural(doc.total_calls, 'call')}, ${formatUsd(doc.total_cost_usd)} (counted from ${source})`);
   out.push(`  price per call ${formatUsd(doc.price_per_call)}${options.pricePerCall === null && doc.calls_source === 'llm_cost_lines' ? ' where a line prints none' : ''}`);
   if (doc.projected_month_cost_usd !== undefined) out.push(`  projected ${doc.month}: ${formatUsd(doc.projected_month_cost_usd)}`);
   else out.push(`  projected 30 days: ${formatUsd(doc.projected_30d_cost_usd)}`);

@@ -8,6 +8,7 @@ import type { Rules } from '../market/rules.js';
 import { heading, paint, styled, table } from '../render/table.js';
 import { configOf, type Context } from './context.js';
 import { formatOption, jsonOption, outputFormat, TABLE_OR_JSON, type TableOrJson } from './output.js';
+import { plural } from '../render/text.js';
 
 interface FreshnessFlags {
   pg?: string;
@@ -73,7 +74,7 @@ export function renderFreshness(doc: FreshnessDocument, color: boolean): string 
   const placeholders = doc.stocks.filter((s) => s.placeholder).length;
   const lines = [
     heading(`Report freshness at ${doc.at}`, color),
-    `  phase ${doc.phase}, TTL ${doc.ttl_hours} h: ${stale} of ${doc.stocks.length} stock${doc.stocks.length === 1 ? '' : 's'} stale, ` +
+    `  phase ${doc.phase}, TTL ${doc.ttl_hours} h: ${stale} of ${plural(doc.stocks.length, 'stock')} stale, ` +
       `${placeholders} holding the placeholder report (${PLACEHOLDER_SUMMARY}) instead of an analysis`,
     '',
   ];

@@ -5,7 +5,7 @@ import { isoKst } from '../market/time.js';
 import { ingest, type IngestSummary } from '../ingest/ingest.js';
 import { assertTimeZone, KST_ZONE } from '../market/time.js';
 import { createProgress } from '../render/progress.js';
-import { visible } from '../render/text.js';
+import { plural, visible } from '../render/text.js';
 import { recordIngestRun } from '../store/unattended.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
 import { formatOption, jsonOption, outputFormat, TABLE_OR_JSON, type TableOrJson } from './output.js';
@@ -86,7 +86,7 @@ async function runFollow(files: string[], flags: IngestFlags, format: TableOrJso
       { create: true },
     );
     if (format === 'json') ctx.io.out(JSON.stringify({ follow: true, ...totals }, null, 2));
-    else ctx.io.out(`stopped after ${totals.rounds} round${totals.rounds === 1 ? '' : 's'}; records added: ${totals.records_added}`);
+    else ctx.io.out(`stopped after ${plural(totals.rounds, 'round')}; records added: ${totals.records_added}`);
   } finally {
     stop.release();
   }

@@ -10,6 +10,7 @@ import { DAYS, flagOption } from '../params.js';
 import { configOf, storeSpecOf, withStore, type Context } from './context.js';
 import { warnAboutLogEnd } from './log-end.js';
 import { formatOption, jsonOption, outputFormat, TABLE_OR_JSON, type TableOrJson } from './output.js';
+import { plural } from '../render/text.js';
 
 /** The window when --days is not given: the last week, as the admin API's default. */
 export const DEFAULT_DAYS = 7;
@@ -63,7 +64,7 @@ export function renderStats(doc: StatsDocument, window: Window, color: boolean, 
   const hours = (h: number | null | undefined) => (h == null ? '–' : h.toFixed(2));
   const out: string[] = [heading(windowTitle('Report updates', window), color), ''];
   out.push(
-    `  ${doc.total_updates} attempt${doc.total_updates === 1 ? '' : 's'}: ${doc.succeeded} succeeded, ` +
+    `  ${plural(doc.total_updates, 'attempt')}: ${doc.succeeded} succeeded, ` +
       `${doc.failed} failed, ${doc.in_flight} in flight`,
   );
   out.push(`  average interval between updates: ${doc.avg_interval_hours.overall === null ? '– (no stock succeeded twice)' : hours(doc.avg_interval_hours.overall) + ' h'}`);

@@ -5,6 +5,7 @@
  */
 import { UsageError } from '../errors.js';
 import { DAY_MS, dayStartMs, HOUR_MS, isDay, isoKst, KST_OFFSET_MS, kstDay, MINUTE_MS, parseDays, windowOf, type Window } from './time.js';
+import { plural } from '../render/text.js';
 
 export interface WindowFlags {
   days?: string | number;
@@ -107,10 +108,10 @@ export function windowSpan(window: Window): string {
 export function windowLength(window: Window): string {
   if (!window.byTime || window.days >= 2) {
     const days = Math.round(window.days * 100) / 100;
-    return `${days} day${days === 1 ? '' : 's'}, KST`;
+    return `${plural(days, 'day')}, KST`;
   }
   const hours = Math.round(window.days * 24 * 100) / 100;
-  return `${hours} hour${hours === 1 ? '' : 's'}, KST`;
+  return `${plural(hours, 'hour')}, KST`;
 }
 
 /** The commander option descriptions every windowed command shares. */

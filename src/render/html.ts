@@ -26,6 +26,7 @@ import type { WhatIfDocument } from '../analysis/whatif.js';
 import { whatIfSection } from './html-whatif.js';
 import { krxDay } from '../market/calendar.js';
 import type { Phase } from '../market/rules.js';
+import { plural } from './text.js';
 
 export interface FailedAttempt {
   ts: string;
@@ -421,7 +422,7 @@ export function renderHtml(doc: ReportDocument, chartJs: string = chartJsBundle(
 </head>
 <body>
 <main>
-<h1>Report updates, ${esc(span)} <span class="muted">(${doc.window.days} day${doc.window.days === 1 ? '' : 's'}, KST)</span></h1>
+<h1>Report updates, ${esc(span)} <span class="muted">(${plural(doc.window.days, 'day')}, KST)</span></h1>
 <p class="sub">From ${esc(doc.window.from)} to ${esc(doc.window.until)} (exclusive) · log end ${esc(doc.log_end ?? 'none: the store is empty')} · generated ${esc(doc.generated_at)}</p>
 
 <section class="kpis">
@@ -604,7 +605,7 @@ function stockDrilldown(stocks: readonly StockAttempts[]): string {
           )}${num('duration', secs(a.duration_s))}${td('error as logged', esc(a.error ?? ''), 'msg')}</tr>`,
       );
       return (
-        `<details id="${stockAnchor(s.stock_code)}"><summary><b>${esc(s.stock_code)}</b> · ${n(s.total)} attempt${s.total === 1 ? '' : 's'}` +
+        `<details id="${stockAnchor(s.stock_code)}"><summary><b>${esc(s.stock_code)}</b> · ${plural(s.total, 'attempt', n(s.total))}` +
         `${s.failed ? `, <span class="bad">${n(s.failed)} failed</span>` : ''}</summary>` +
         '<table class="stack"><thead><tr><th>time</th><th>reason as logged</th><th>phase</th><th>outcome</th><th class="n">duration</th><th>error as logged</th></tr></thead>' +
         `<tbody>${rows.join('')}</tbody></table>${more}</details>`

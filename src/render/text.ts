@@ -32,3 +32,6 @@ export function visible(text: string): string {
 export function hasControl(text: string): boolean {
   return ANY_CONTROL.test(text);
 }
+
+/** `1 attempt`, `2 attempts`, `0 attempts`: a count and its word (`shown`: the count as printed, if formatted). */
+export const plural = (n: number, word: string, shown = String(n)): string => `${shown} ${word}${n === 1 ? '' : 's'}`;
