@@ -89,6 +89,31 @@ describe('a stream piped in chunks that continues a stored stream', () => {
     expect(b.added).toBeGreaterThan(0);
     expect(records(db)).toEqual(await readWhole(upTo(B, 3000), A));
   });
+
+  it('a checkpoint stored before proofs, the only one it may continue: nothing to prove, the pipe is read on from it', async () => {
+    const db = path.join(tempDir(), 'store.db');
+    const a1 = await pipe(db, upTo(A, 6000));
+    const raw = new SQLite(db);
+    raw.prepare('UPDATE sources SET proof = NULL, proof_len = NULL').run();
+    raw.close();
+    // 6095 bytes to pass over: the first chunk the pipe gives (its first KiB, rounded up to chunks),
+    // whole 1000-byte chunks, then the start of the one the checkpoint falls in.
+    const a2 = await pipe(db, A);
+    expect(a2.stderr).toBe('');
+    expect(a1.added + a2.added).toBe(RECORDS);
+    expect(a1.lines + a2.lines).toBe(LINES);
+    expect(records(db)).toEqual(await readWhole(A));
+  });
+});
+
+describe('nothing to read ahead', () => {
+  it('a stream that may continue no proven checkpoint writes no temporary file: it is read even where TMPDIR points nowhere', async () => {
+    // A container whose temporary directory is missing can still pipe its first logs in.
+    const db = path.join(tempDir(), 'store.db');
+    vi.stubEnv('TMPDIR', path.join(tempDir(), 'missing'));
+    const a = await pipe(db, A);
+    expect([a.added, a.lines, a.stderr]).toEqual([RECORDS, LINES, '']);
+  });
 });
 
 describe('the bytes read ahead are given back', () => {

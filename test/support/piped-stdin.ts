@@ -14,8 +14,8 @@ export function chunksOf(bytes: Buffer, size: number): Buffer[] {
   return chunks;
 }
 
-/** Runs the CLI in-process, as test/helpers.ts `cli` does, with `chunks` on standard input one by one. */
-export async function cliPiped(args: string[], chunks: Buffer[], now: number): Promise<{ code: number; stdout: string; stderr: string; json<T = any>(): T }> {
+/** Runs the CLI in-process, as test/helpers.ts `cli` does, with `chunks` on standard input one by one (or a stream of its own). */
+export async function cliPiped(args: string[], chunks: Buffer[] | NodeJS.ReadableStream, now: number): Promise<{ code: number; stdout: string; stderr: string; json<T = any>(): T }> {
   let stdout = '';
   let stderr = '';
   const ctx: Context = {
@@ -26,7 +26,7 @@ export async function cliPiped(args: string[], chunks: Buffer[], now: number): P
       stderrIsTTY: false,
     },
     env: {},
-    stdin: Readable.from(chunks),
+    stdin: Array.isArray(chunks) ? Readable.from(chunks) : chunks,
     now: () => now,
     hostname: 'test-host',
     exitCode: 0,

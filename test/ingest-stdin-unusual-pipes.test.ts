@@ -1,0 +1,32 @@
+/**
+ * Standard input as a shell can hand it over (cli-contract.md `ingest`: `-` for stdin; gzip is known
+ * by its magic bytes, not by a name, which stdin does not have; an input that cannot be read exits 2
+ * with one line naming it and the problem).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from './helpers.js';
+import { attempt, FORCED, succeeded } from './support/analysis-log.js';
+import { cliPiped } from './support/piped-stdin.js';
+
+const NOW = Date.parse('2025-11-05T00:00:00+09:00');
+const TWO = [attempt('2025-11-04 10:00:00,000', '005930', FORCED), succeeded('2025-11-04 10:00:05,000', '005930')].join('\n') + '\n';
+
+const ingest = (stdin: Buffer[] | NodeJS.ReadableStream) => cliPiped(['--db', path.join(tempDir(), 'store.db'), 'ingest', '--json', '-'], stdin, NOW);
+
+describe('standard input', () => {
+  it('gzip whose two magic bytes arrive alone, in a first chunk of their own, is decompressed', async () => {
+    const gz = zlib.gzipSync(TWO);
+    const run = await ingest([gz.subarray(0, 2), gz.subarray(2)]);
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    expect(run.json().files[0]).toMatchObject({ lines: 2, records: 2 });
+  });
+
+  it('redirected from a directory (ingest - < dir): exit 2, one line saying so', async () => {
+    const run = await ingest(fs.createReadStream(tempDir()));
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('craveny-ops: -: is a directory, not a log file\n');
+  });
+});
