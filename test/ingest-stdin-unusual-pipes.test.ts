@@ -24,6 +24,14 @@ describe('standard input', () => {
     expect(run.json().files[0]).toMatchObject({ lines: 2, records: 2 });
   });
 
+  it('plain stays plain: a later chunk opening with the gzip magic bytes is read as lines, not decompressed', async () => {
+    const [first, second] = TWO.split('\n');
+    // A stray binary line between the two records, at the start of the pipe's second chunk.
+    const run = await ingest([Buffer.from(`${first}\n`), Buffer.concat([Buffer.from([0x1f, 0x8b]), Buffer.from(` stray bytes\n${second}\n`)])]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.json().files[0]).toMatchObject({ lines: 3, records: 2 });
+  });
+
   it('redirected from a directory (ingest - < dir): exit 2, one line saying so', async () => {
     const run = await ingest(fs.createReadStream(tempDir()));
     expect(run.code).toBe(2);
