@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';
@@ -30,6 +31,18 @@ describe('standard input', () => {
     const run = await ingest([Buffer.from(`${first}\n`), Buffer.concat([Buffer.from([0x1f, 0x8b]), Buffer.from(` stray bytes\n${second}\n`)])]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.json().files[0]).toMatchObject({ lines: 3, records: 2 });
+  });
+
+  // A read refused for permission: root cannot be refused in-process, so the read fails as the system
+  // would fail it (test/bad-input.test.ts does it for files through the binary, as nobody).
+  it.each(['EACCES', 'EPERM'])('whose read is refused (%s): exit 2, one line saying permission denied', async (code) => {
+    async function* refused() {
+      yield Buffer.from(TWO);
+      throw Object.assign(new Error(`${code}: operation not permitted, read`), { code });
+    }
+    const run = await ingest(Readable.from(refused()));
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('craveny-ops: -: permission denied\n');
   });
 
   it('redirected from a directory (ingest - < dir): exit 2, one line saying so', async () => {
