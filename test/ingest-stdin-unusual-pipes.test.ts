@@ -25,6 +25,40 @@ describe('standard input', () => {
     expect(run.json().files[0]).toMatchObject({ lines: 2, records: 2 });
   });
 
+  it('gzip whose first chunk is its first byte alone is decompressed too (the magic bytes are read across chunks)', async () => {
+    const gz = zlib.gzipSync(TWO);
+    const run = await ingest([gz.subarray(0, 1), gz.subarray(1, 2), gz.subarray(2)]);
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    expect(run.json().files[0]).toMatchObject({ lines: 2, records: 2 });
+    const split = await ingest([gz.subarray(0, 1), gz.subarray(1)]);
+    expect(split.json().files[0]).toMatchObject({ lines: 2, records: 2 });
+  });
+
+  it('plain whose first chunk is one byte stays plain', async () => {
+    const run = await ingest([Buffer.from(TWO.slice(0, 1)), Buffer.from(TWO.slice(1))]);
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    expect(run.json().files[0]).toMatchObject({ lines: 2, records: 2 });
+  });
+
+  it.each([
+    ['plain', (b: Buffer) => b],
+    ['gzip', (b: Buffer) => zlib.gzipSync(b)],
+  ])('%s, failing to read part-way: exit 2, one line naming stdin and the error, nothing stored', async (_, encode) => {
+    // Enough lines that the failure comes after the first KiB (the stream's identity) is read.
+    const bytes = encode(Buffer.from(Array.from({ length: 40 }, (_, i) => attempt(`2025-11-04 10:${String(i).padStart(2, '0')}:00,000`, String(100000 + i), FORCED)).join('\n') + '\n'));
+    const cut = Math.min(bytes.length - 1, 1500);
+    expect(cut).toBeGreaterThan(2);
+    async function* failing() {
+      yield bytes.subarray(0, cut);
+      throw Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' });
+    }
+    const db = path.join(tempDir(), 'store.db');
+    const run = await cliPiped(['--db', db, 'ingest', '--json', '-'], Readable.from(failing()), NOW);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('craveny-ops: -: EIO: i/o error, read\n');
+    expect(run.json().records_added).toBe(0);
+  });
+
   it('plain stays plain: a later chunk opening with the gzip magic bytes is read as lines, not decompressed', async () => {
     const [first, second] = TWO.split('\n');
     // A stray binary line between the two records, at the start of the pipe's second chunk.

@@ -67,10 +67,7 @@ export async function openInput(path: string, stdin: NodeJS.ReadableStream = pro
     const identity = { device: String(stat.dev), inode: stat.birthtimeMs > 0 ? `${stat.ino}@${stat.birthtimeMs}` : String(stat.ino) };
     if (n === 2 && magic[0] === 0x1f && magic[1] === 0x8b) {
       file = fs.createReadStream(path, { fd, autoClose: false, start: 0 });
-      const gunzip = zlib.createGunzip();
-      // pipe() leaves a read error unhandled: it ends the decompressed stream instead.
-      file.on('error', (error) => gunzip.destroy(error));
-      const input = await openStream(path, file.pipe(gunzip));
+      const input = await openStream(path, gunzipped(file));
       const trailer = Buffer.alloc(8);
       fs.readSync(fd, trailer, 0, 8, Math.max(0, stat.size - 8));
       return { ...input, ...identity, compressed: true, size: trailer.readUInt32LE(4), trailer: trailer.toString('hex'), close };
@@ -112,26 +109,31 @@ export function* readChunks(fd: number, offset: number, size = readBytes()): Gen
 
 /** A stream read once: its head is buffered so that the identity is known before reading on. */
 async function openStream(path: string, stream: Readable): Promise<Input> {
-  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let source = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let compressed = path !== '-';
+  if (!compressed) {
+    // Standard input is gzip when its first two bytes say so; a pipe may hand them over one at a time.
+    const first: Buffer[] = [];
+    let got = 0;
+    while (got < 2) {
+      const { value, done } = await nextChunk(source, path);
+      if (done) break;
+      first.push(value);
+      got += value.length;
+    }
+    const start = Buffer.concat(first);
+    const piped = prepend([start], source, path);
+    compressed = start[0] === 0x1f && start[1] === 0x8b;
+    source = (compressed ? gunzipped(Readable.from(piped)) : piped)[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  }
   const buffered: Buffer[] = [];
   let length = 0;
   let ended = false;
-  let gzipChecked = path !== '-';
-  let source = iterator;
   while (length < HEAD_BYTES) {
     const { value, done } = await nextChunk(source, path);
     if (done) {
       ended = true;
       break;
-    }
-    if (!gzipChecked) {
-      gzipChecked = true;
-      if (value.length >= 2 && value[0] === 0x1f && value[1] === 0x8b) {
-        // Standard input turned out to be gzip: decompress what was read and the rest.
-        const rest = Readable.from(prepend([value], iterator));
-        source = rest.pipe(zlib.createGunzip())[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-        continue;
-      }
     }
     buffered.push(value);
     length += value.length;
@@ -139,7 +141,7 @@ async function openStream(path: string, stream: Readable): Promise<Input> {
   const all = Buffer.concat(buffered);
   return {
     path,
-    compressed: source !== iterator || path !== '-',
+    compressed,
     device: null,
     inode: null,
     size: null,
@@ -151,15 +153,24 @@ async function openStream(path: string, stream: Readable): Promise<Input> {
   };
 }
 
+/** The decompressed bytes of a gzip stream; a failure to read it fails them too (pipe() alone would leave it unhandled). */
+function gunzipped(compressed: Readable): Readable {
+  const gunzip = zlib.createGunzip();
+  compressed.on('error', (error) => gunzip.destroy(error));
+  return compressed.pipe(gunzip);
+}
+
 async function nextChunk(it: AsyncIterator<Buffer>, path: string): Promise<IteratorResult<Buffer>> {
   try {
     return await it.next();
   } catch (error) {
+    // Named already where it was read (a stream read through another).
+    if (error instanceof InputError) throw error;
     throw new InputError(`${path}: ${describeStreamError(error)}`);
   }
 }
 
-async function* prepend(first: Buffer[], rest: AsyncIterator<Buffer> | null, path = ''): AsyncIterable<Buffer> {
+async function* prepend(first: Buffer[], rest: AsyncIterator<Buffer> | null, path: string): AsyncIterable<Buffer> {
   for (const b of first) if (b.length) yield b;
   if (!rest) return;
   for (;;) {
