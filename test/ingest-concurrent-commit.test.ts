@@ -9,6 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import SQLite from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ingest } from '../src/ingest/ingest.js';
@@ -32,6 +33,29 @@ function lines(from: number, to: number): string {
   return text;
 }
 
+/** A clock that, read once this run's stream is stored, lets another process ingest `log` first. */
+function otherIngestAt(db: string, log: string, then: () => void = () => {}) {
+  const streams = () => {
+    const reader = new SQLite(db, { readonly: true });
+    try {
+      return (reader.prepare('SELECT COUNT(*) AS n FROM sources').get() as { n: number }).n;
+    } finally {
+      reader.close();
+    }
+  };
+  const hook = {
+    other: null as ReturnType<typeof bin> | null,
+    now: () => {
+      if (!hook.other && streams() > 0) {
+        hook.other = bin(['--db', db, 'ingest', '--json', log]);
+        then();
+      }
+      return 0;
+    },
+  };
+  return hook;
+}
+
 describe('an ingest whose checkpoint another ingest moved', () => {
   it('drops its batch, resumes from the other run’s checkpoint and stores each record once', async () => {
     const dir = tempDir();
@@ -42,28 +66,13 @@ describe('an ingest whose checkpoint another ingest moved', () => {
     const store = await openStore(db);
     opened.push(store);
 
-    const streams = () => {
-      const reader = new SQLite(db, { readonly: true });
-      try {
-        return (reader.prepare('SELECT COUNT(*) AS n FROM sources').get() as { n: number }).n;
-      } finally {
-        reader.close();
-      }
-    };
-    let other: ReturnType<typeof bin> | null = null;
-    const now = () => {
-      if (!other && streams() > 0) {
-        // Another process ingests the three stocks' lines and commits; then the backend writes two more.
-        other = bin(['--db', db, 'ingest', '--json', log]);
-        fs.appendFileSync(log, lines(3, 5));
-      }
-      return 0;
-    };
-    const summary = await ingest(store, [log], { logTz: 'Asia/Seoul', host: 'h', now });
+    // Another process ingests the three stocks' lines and commits; then the backend writes two more.
+    const other = otherIngestAt(db, log, () => fs.appendFileSync(log, lines(3, 5)));
+    const summary = await ingest(store, [log], { logTz: 'Asia/Seoul', host: 'h', now: other.now });
 
-    expect(other!.stderr).toBe("");
-    expect(other!.code).toBe(0);
-    expect(JSON.parse(other!.stdout).records_added).toBe(6);
+    expect(other.other!.stderr).toBe('');
+    expect(other.other!.code).toBe(0);
+    expect(JSON.parse(other.other!.stdout).records_added).toBe(6);
     // This run stored only what came after the other's checkpoint, without an error.
     expect(summary.files[0]).toMatchObject({ lines: 4, records: 4 });
     expect(summary.files[0].error).toBeUndefined();
@@ -74,5 +83,26 @@ describe('an ingest whose checkpoint another ingest moved', () => {
     expect(doubles(db)).toBe(0);
     expect(snapshot(db).records).toEqual(snapshot(reference).records);
     expect(snapshot(db).attempts).toEqual(snapshot(reference).attempts);
+  });
+
+  it('from standard input, which cannot be read again: stores nothing twice and says to run again', async () => {
+    const dir = tempDir();
+    const log = path.join(dir, 'backend.log');
+    const db = path.join(dir, 'store.db');
+    fs.writeFileSync(log, lines(0, 3));
+    expect(bin(['--db', db, 'migrate']).code).toBe(0);
+    const store = await openStore(db);
+    opened.push(store);
+
+    // The same bytes piped in while another process ingests them from the file.
+    const other = otherIngestAt(db, log);
+    const stdin = Readable.from([fs.readFileSync(log)]);
+    const summary = await ingest(store, ['-'], { logTz: 'Asia/Seoul', host: 'h', now: other.now, stdin });
+
+    expect(JSON.parse(other.other!.stdout).records_added).toBe(6);
+    expect(summary.files[0].error).toBe('-: another ingest stored the same lines meanwhile: run again to store the rest');
+    expect(summary.records_added).toBe(0);
+    expect(doubles(db)).toBe(0);
+    expect(snapshot(db).records).toHaveLength(6);
   });
 });

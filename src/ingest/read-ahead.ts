@@ -20,8 +20,10 @@ export interface ReadAhead {
 }
 
 export async function readAhead(input: Input, candidates: readonly SourceRow[]): Promise<ReadAhead> {
+  // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: equivalent: proof and proof_len are null together, and null at offset 0, so each term decides as the three do
   const proven = candidates.filter((c) => c.byte_offset > 0 && c.proof !== null && c.proof_len !== null);
   const furthest = Math.max(0, ...proven.map((c) => c.byte_offset));
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent: as above
   const trusted: Verifier = (c) => (c.byte_offset === 0 || c.proof === null || c.proof_len === null ? Buffer.alloc(0) : null);
   if (furthest === 0) return { verify: trusted, input, release: () => {} };
 
