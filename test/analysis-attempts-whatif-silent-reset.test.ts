@@ -1,0 +1,54 @@
+/**
+ * What the what-if replays of a failed attempt (cli-contract.md, whatif; backend-logs.md, caveats):
+ * a silent failure — the generation failed, yet the service logged its completion — saved a
+ * placeholder and reset `last_updated`, so the report's age restarts there; an update whose commit
+ * failed after its completion line saved nothing, so the age runs on from the completion before.
+ * With the actual rules the what-if keeps every decision of the log: its figures equal the actual ones.
+ */
+import { describe, expect, it } from 'vitest';
+import { attempt, failed, FORCED, generation, generationFailed, json, skip, storeOf, succeeded, ttlReason } from './support/analysis-log.js';
+
+describe('the report state the what-if replays from a failed attempt', () => {
+  it('restarts at a silent failure and not at a failed commit, once the replay has changed a decision', async () => {
+    // Under a 1.2 h trading TTL. Each stock: a forced update completed at 08:00:30; the 09:30:30 skip
+    // (1.5 h ≥ 1.2 h) becomes a TTL update, assumed to complete after the window's median duration
+    // (30 s), at 09:31:00: from there on the replay counts ages itself. Then a forced update at 10:00.
+    const start = (code: string) => [
+      attempt('2025-11-04 08:00:00,000', code, FORCED),
+      succeeded('2025-11-04 08:00:30,000', code),
+      skip('2025-11-04 09:30:30,000', code, 'trading', '1.5', 2),
+      attempt('2025-11-04 10:00:00,000', code, FORCED),
+    ];
+    const { db } = await storeOf([
+      // 005930: the 10:00 update is a silent failure, saved at 10:00:30; the skip at 11:00:00 prints the age from it.
+      ...start('005930'),
+      generation('2025-11-04 10:00:01,000', '005930'),
+      generationFailed('2025-11-04 10:00:20,000'),
+      succeeded('2025-11-04 10:00:30,000', '005930'),
+      skip('2025-11-04 11:00:00,000', '005930', 'trading', '1.0', 2),
+      // 000660: the 10:00 update's commit failed after its completion line: nothing was saved, and
+      // the backend's TTL update at 11:00 prints the age from 08:00:30.
+      ...start('000660'),
+      succeeded('2025-11-04 10:00:30,000', '000660'),
+      failed('2025-11-04 10:00:31,000', '000660', '(builtins.Exception) server closed the connection unexpectedly'),
+      attempt('2025-11-04 11:00:00,000', '000660', ttlReason('trading', '3.0', 2)),
+      succeeded('2025-11-04 11:00:30,000', '000660'),
+      // 035720: the 10:00 generation failed and the update raised before any completion line: nothing
+      // was saved (no silent failure), and the TTL update at 11:00 prints the age from 08:00:30.
+      ...start('035720'),
+      // (after 005930's: generations never overlap, and a generator failure names no stock)
+      generation('2025-11-04 10:00:40,000', '035720'),
+      generationFailed('2025-11-04 10:00:50,000'),
+      failed('2025-11-04 10:00:55,000', '035720', 'connection reset'),
+      attempt('2025-11-04 11:00:00,000', '035720', ttlReason('trading', '3.0', 2)),
+      succeeded('2025-11-04 11:00:30,000', '035720'),
+    ].sort());
+    const doc = await json(db, ['whatif', '--days', '1', '--until', '2025-11-04', '--set', 'trading.ttlHours=1.2'], 0);
+    expect(doc.actual.attempts).toBe(8);
+    // 005930 at 11:00: 0.99 h since the silent failure < 1.2 h, still a skip (1.48 h from 09:31 would
+    // fire). 000660 at 11:00: 1.48 h since 09:31 ≥ 1.2 h, still a TTL update (0.99 h from the failed
+    // commit would drop it); 035720 the same (0.99 h from its failed update). Added: the three 09:30:30 skips.
+    expect(doc.whatif.attempts).toBe(11);
+    expect(doc.whatif.by_reason).toMatchObject({ forced: 6, ttl_expired: 5 });
+  });
+});
