@@ -6,7 +6,7 @@
  * a line belongs to: one of the window, one begun days before it, or none.
  */
 import { describe, expect, it } from 'vitest';
-import { abGeneration, attempt, FORCED, generation, json, llmCost, storeOf, succeeded } from './support/analysis-log.js';
+import { abGeneration, attempt, FORCED, generation, json, llmCost, storeOf, succeeded, ttlReason } from './support/analysis-log.js';
 
 const DAY = ['--days', '1', '--until', '2025-11-04'];
 // The default trading TTL: the actual rules, stated as a what-if.
@@ -74,5 +74,21 @@ describe("the what-if's actual LLM calls", () => {
       succeeded('2025-11-04 10:00:30,000', '035720'),
     ]);
     expect(calls).toEqual({ whatif: 1, cost: 1, source: 'llm_cost_lines' });
+  });
+
+  it("drop with the attempt the what-if drops, a line in that attempt's first millisecond included", async () => {
+    const { db } = await storeOf([
+      attempt('2025-11-04 08:00:00,000', '005930', FORCED),
+      llmCost('2025-11-04 08:00:01,000', '005930', 'pre_market', FORCED),
+      succeeded('2025-11-04 08:00:30,000', '005930'),
+      // 2.5 h after the completion: a TTL update under the actual 2 h, none under 3 h.
+      attempt('2025-11-04 10:30:30,000', '005930', ttlReason('trading', '2.5', 2)),
+      llmCost('2025-11-04 10:30:30,000', '005930', 'trading', ttlReason('trading', '2.5', 2)),
+      succeeded('2025-11-04 10:31:00,000', '005930'),
+    ]);
+    const doc = await json(db, ['whatif', ...DAY, '--set', 'trading.ttlHours=3'], 0);
+    expect([doc.actual.attempts, doc.actual.llm_calls]).toEqual([2, 2]);
+    // The 10:30:30 update is dropped, and its call, dated its first millisecond, with it.
+    expect([doc.whatif.attempts, doc.whatif.llm_calls]).toEqual([1, 1]);
   });
 });
