@@ -91,4 +91,24 @@ describe("the what-if's actual LLM calls", () => {
     // The 10:30:30 update is dropped, and its call, dated its first millisecond, with it.
     expect([doc.whatif.attempts, doc.whatif.llm_calls]).toEqual([1, 1]);
   });
+
+  it('count each line by its own attempt among several of its stock, not a later one', async () => {
+    const calls = await callsOf([
+      // 005930: an A/B attempt, then two single-model ones, each with its line: 2 + 1 + 1.
+      attempt('2025-11-04 09:00:00,000', '005930', FORCED),
+      abGeneration('2025-11-04 09:00:01,000', '005930'),
+      llmCost('2025-11-04 09:00:02,000', '005930', 'market_open', FORCED),
+      succeeded('2025-11-04 09:00:30,000', '005930'),
+      attempt('2025-11-04 10:00:00,000', '005930', FORCED),
+      generation('2025-11-04 10:00:01,000', '005930'),
+      llmCost('2025-11-04 10:00:02,000', '005930', 'trading', FORCED),
+      succeeded('2025-11-04 10:00:30,000', '005930'),
+      attempt('2025-11-04 11:00:00,000', '005930', FORCED),
+      generation('2025-11-04 11:00:01,000', '005930'),
+      llmCost('2025-11-04 11:00:02,000', '005930', 'trading', FORCED),
+      succeeded('2025-11-04 11:00:30,000', '005930'),
+    ]);
+    expect(calls).toEqual({ whatif: 4, cost: 4, source: 'llm_cost_lines' });
+  });
 });
+

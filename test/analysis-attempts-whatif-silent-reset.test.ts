@@ -6,7 +6,7 @@
  * With the actual rules the what-if keeps every decision of the log: its figures equal the actual ones.
  */
 import { describe, expect, it } from 'vitest';
-import { attempt, failed, FORCED, generation, generationFailed, json, skip, storeOf, succeeded, ttlReason } from './support/analysis-log.js';
+import { attempt, failed, FORCED, generation, generationFailed, json, noise, skip, storeOf, succeeded, ttlReason } from './support/analysis-log.js';
 
 describe('the report state the what-if replays from a failed attempt', () => {
   it('restarts at a silent failure and not at a failed commit, once the replay has changed a decision', async () => {
@@ -52,3 +52,25 @@ describe('the report state the what-if replays from a failed attempt', () => {
     expect(doc.whatif.by_reason).toMatchObject({ forced: 6, ttl_expired: 5 });
   });
 });
+
+describe("the what-if's actual average freshness", () => {
+  it("is verify week's: the report age over the day, restarting at each completion, clipped at the log end", async () => {
+    const { db } = await storeOf([
+      attempt('2025-11-03 20:00:00,000', '005930', FORCED),
+      succeeded('2025-11-03 20:00:30,000', '005930'),
+      attempt('2025-11-04 10:00:00,000', '005930', FORCED),
+      succeeded('2025-11-04 10:00:30,000', '005930'),
+      noise('2025-11-04 12:00:30,000'),
+    ]);
+    // 00:00 → 10:00:30: the age grows from 14,370 s to 50,400 s (36,030 s); 10:00:30 → 12:00:30 (the
+    // log end): from 0 to 7,200 s. Mean = (14,370 × 36,030 + 36,030² / 2 + 7,200² / 2) / 43,230 s
+    // = 27,590.8 s = 7.6641 h. (Without the 10:00:30 completion it would be 9.9958 h.)
+    const doc = await json(db, ['whatif', '--days', '1', '--until', '2025-11-04', '--set', 'trading.ttlHours=2'], 0);
+    expect(doc.actual.avg_freshness_hours).toBe(7.6641);
+    expect(doc.whatif.avg_freshness_hours).toBe(7.6641);
+    // (verify week fails: one update a day is under the 5 its first check asks.)
+    const week = await json(db, ['verify', 'week', '--from', '2025-11-04', '--to', '2025-11-04'], 1);
+    expect(week.checks.find((c: any) => c.id === 'avg_freshness_hours').days[0].value).toBe(7.6641);
+  });
+});
+
