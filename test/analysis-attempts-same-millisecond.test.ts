@@ -48,4 +48,42 @@ describe('attempts in one millisecond', () => {
     const whatif = await json(db, ['whatif', ...DAY, '--set', 'trading.ttlHours=2'], 0);
     expect(whatif.actual.llm_calls).toBe(2);
   });
+
+  it("of one stock: an outcome record in the next attempt's millisecond belongs to the attempt it follows in the log", async () => {
+    const before = await json(
+      (
+        await storeOf([
+          attempt('2025-11-04 10:00:00,000', '005930', FORCED),
+          // Written before the next attempt, in its millisecond: the first attempt's success.
+          succeeded('2025-11-04 10:05:00,000', '005930'),
+          attempt('2025-11-04 10:05:00,000', '005930', FORCED),
+          succeeded('2025-11-04 10:05:30,000', '005930'),
+        ])
+      ).db,
+      ['attempts', ...DAY],
+      0,
+    );
+    expect(before.attempts.map((a: any) => [a.ts, a.outcome, a.duration_s])).toEqual([
+      ['2025-11-04T10:00:00+09:00', 'succeeded', 300],
+      ['2025-11-04T10:05:00+09:00', 'succeeded', 30],
+    ]);
+    const after = await json(
+      (
+        await storeOf([
+          attempt('2025-11-04 10:00:00,000', '005930', FORCED),
+          attempt('2025-11-04 10:05:00,000', '005930', FORCED),
+          // Written after the next attempt, in its millisecond: the next attempt's (0 s); the first has none.
+          succeeded('2025-11-04 10:05:00,000', '005930'),
+        ])
+      ).db,
+      ['attempts', ...DAY],
+      0,
+    );
+    // The log ends 5 minutes after the first: in flight, not abandoned.
+    expect(after.attempts.map((a: any) => [a.ts, a.outcome, a.duration_s])).toEqual([
+      ['2025-11-04T10:00:00+09:00', 'in_flight', null],
+      ['2025-11-04T10:05:00+09:00', 'succeeded', 0],
+    ]);
+  });
 });
+
