@@ -18,6 +18,7 @@ import { openStore } from '../src/store/store.js';
 import { renderWhatIf } from '../src/commands/whatif.js';
 import { cli, fixture, FIXTURES, tempDir } from './helpers.js';
 import { seedOf } from './support/logs.js';
+import { trigger2Before } from './support/whatif.js';
 
 const withTtl = (phase: (typeof PHASES)[number], ttlHours: number): Rules => ({ ...DEFAULT_RULES, [phase]: { ...DEFAULT_RULES[phase], ttlHours } });
 
@@ -193,7 +194,6 @@ function attempt(fields: Partial<Attempt> & Pick<Attempt, 'ts' | 'reason'>): Att
     status: 'succeeded',
     abandoned: false,
     completedTs: fields.ts + 10_000,
-    failedTs: null,
     outcomeTs: fields.ts + 10_000,
     generationMode: 'single',
     generationFailed: false,
@@ -212,6 +212,7 @@ function input(attempts: Attempt[], skips: Skip[], rules: Rules, extra: Partial<
     window: WINDOW,
     logEnd: Date.parse('2025-11-05T18:00:00+09:00'),
     attempts,
+    trigger2Before: trigger2Before(attempts, WINDOW.fromMs),
     skips,
     reportState: new Map(),
     calls: attempts.map((a) => ({ host: a.host, stockCode: a.stockCode, ts: a.ts + 5, printedCostUsd: null })),

@@ -9,7 +9,7 @@ import { DEFAULT_PRICE_PER_CALL } from '../config.js';
 import { isoKst, KST_ZONE, LocalClock, MINUTE_MS, phaseAt, type Window } from '../market/time.js';
 import { REASON_LABELS, type GenerationMode } from '../logs/record.js';
 import type { Database } from '../store/schema.js';
-import { attemptsIn, llmCallsIn, logEnd, skipPhasesIn, skipsPastTtlIn, type Attempt, type LlmCall } from './attempts.js';
+import { attemptsIn, llmCallsIn, logEnd, skipPhasesIn, skipsPastTtlIn, trigger2NumbersBefore, type Attempt, type LlmCall, type Trigger2Numbers } from './attempts.js';
 import { PhaseCheck } from './phase-check.js';
 import { staleLogs } from './stale-logs.js';
 import { ruleViolations, type Violation } from './violations.js';
@@ -57,11 +57,8 @@ export const kindLabel = (a: Pick<Anomaly, 'kind' | 'mode'>) => (a.mode ? `${a.k
 const DAY_MS = 86_400_000;
 // Code-unit order: ISO times with the same offset sort chronologically, unlike locale collation.
 const compare = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
-/**
- * A repeated trigger 2 compares with the stock's previous new_prediction attempt, which for the
- * first one of a cron day usually happened the day before: look that far back.
- */
-const REPEAT_LOOKBACK_MS = DAY_MS;
+/** Calls dated in the window may belong to an attempt begun before it: attempts from a day before own them. */
+const CALLS_LOOKBACK_MS = DAY_MS;
 
 type Db = Kysely<Database>;
 
@@ -69,8 +66,9 @@ type Db = Kysely<Database>;
 export async function findAnomalies(db: Db, window: Window, config: Config, now: number): Promise<AnomaliesDocument> {
   const range = { fromMs: window.fromMs, untilMs: window.untilMs };
   const end = await logEnd(db);
-  const withLookback = await attemptsIn(db, { fromMs: window.fromMs - REPEAT_LOOKBACK_MS, untilMs: window.untilMs }, end);
+  const withLookback = await attemptsIn(db, { fromMs: window.fromMs - CALLS_LOOKBACK_MS, untilMs: window.untilMs }, end);
   const attempts = withLookback.filter((a) => a.ts >= window.fromMs);
+  const trigger2Before = await trigger2NumbersBefore(db, window.fromMs);
   const lateSkips = await skipsPastTtlIn(db, range, config.rules);
   const skipPhases = await skipPhasesIn(db, range);
   const { calls } = await llmCallsIn(db, range);
@@ -78,7 +76,7 @@ export async function findAnomalies(db: Db, window: Window, config: Config, now:
 
   const anomalies = [
     ...updateStorms(attempts, config, cost),
-    ...repeatedNewPredictions(withLookback, window.fromMs, cost),
+    ...repeatedNewPredictions(attempts, trigger2Before, cost),
     ...failureSpikes(attempts, config, cost),
     ...silentFailures(attempts, config, cost),
     ...violationsByStock(ruleViolations(attempts, lateSkips, config.rules), cost),
@@ -256,12 +254,17 @@ function updateStorms(attempts: readonly Attempt[], config: Config, cost: CallLe
  * Trigger 2 with the counts of the stock's previous trigger 2: no prediction was added, yet the
  * report was regenerated — the backend stores at most 20 as based_on_prediction_count.
  */
-function repeatedNewPredictions(attempts: readonly Attempt[], fromMs: number, cost: CallLedger): Anomaly[] {
+function repeatedNewPredictions(attempts: readonly Attempt[], before: ReadonlyMap<string, Trigger2Numbers>, cost: CallLedger): Anomaly[] {
   const found: Anomaly[] = [];
   const triggers = attempts.filter((a) => a.reason === 'new_prediction' && a.prevCount !== null && a.curCount !== null);
   // Each host's log is its own sequence of calls: compare within a host, report per stock.
-  const repeated = [...groupBy(triggers, (a) => `${a.host}\u0000${a.stockCode}`).values()]
-    .flatMap((own) => own.filter((a, i) => i > 0 && a.ts >= fromMs && a.prevCount === own[i - 1].prevCount && a.curCount === own[i - 1].curCount))
+  const repeated = [...groupBy(triggers, (a) => `${a.host}\u0000${a.stockCode}`)]
+    .flatMap(([key, own]) =>
+      own.filter((a, i) => {
+        const previous = i > 0 ? { prev: own[i - 1].prevCount, cur: own[i - 1].curCount } : before.get(key);
+        return previous !== undefined && a.prevCount === previous.prev && a.curCount === previous.cur;
+      }),
+    )
     .sort((x, y) => x.ts - y.ts);
   for (const [stock, repeats] of groupBy(repeated, (a) => a.stockCode)) {
     const numbers = mostCommon(repeats.map((a) => `기존: ${a.prevCount}, 현재: ${a.curCount}`));

@@ -36,8 +36,6 @@ export interface Attempt {
   abandoned: boolean;
   /** Time of the success record (succeeded attempts only). */
   completedTs: number | null;
-  /** Time of the record that decided a failure, or null (abandoned, in flight, succeeded). */
-  failedTs: number | null;
   /** Time of the outcome record (success or failure), or null (abandoned, in flight): the end of its duration. */
   outcomeTs: number | null;
   generationMode: 'single' | 'ab' | null;
@@ -109,7 +107,6 @@ export function toAttempt(row: AttemptRow, end: number | null): Attempt {
     status,
     abandoned,
     completedTs: status === 'succeeded' ? row.completed_ts : null,
-    failedTs: status === 'failed' && !abandoned ? row.outcome_ts : null,
     outcomeTs: abandoned ? null : row.outcome_ts,
     generationMode: row.generation_mode as 'single' | 'ab' | null,
     generationFailed: row.generation_failed === 1,
@@ -162,6 +159,32 @@ export async function attemptStartsIn(db: Db, range: TimeRange): Promise<Attempt
   const query = db.selectFrom('attempts').select(['stock_code', 'ts', 'outcome']).where('ts', '>=', range.fromMs).where('ts', '<', range.untilMs).orderBy('ts').orderBy('id');
   // Abandonment needs no log end here: it decides only between failed and in flight.
   return rowsOf(query, sqliteHandleOf(db), (r) => ({ stockCode: r.stock_code, ts: r.ts, succeeded: settle(r.outcome, r.ts, null).status === 'succeeded' }));
+}
+
+/** What a trigger 2 printed: `새 예측 추가 (기존: prev, 현재: cur, …)`. */
+export interface Trigger2Numbers {
+  prev: number;
+  cur: number;
+}
+
+/**
+ * Each stock's latest trigger-2 numbers before `beforeMs`, however long before (a Friday's, for a
+ * Monday's first trigger 2): what its next trigger 2 is compared with. Keyed by host and stock.
+ */
+export async function trigger2NumbersBefore(db: Db, beforeMs: number): Promise<Map<string, Trigger2Numbers>> {
+  const rows = await db
+    .selectFrom('attempts')
+    .select(['host', 'stock_code', 'prev_count', 'cur_count'])
+    .where('reason', '=', 'new_prediction')
+    .where('ts', '<', beforeMs)
+    .where('prev_count', 'is not', null)
+    .where('cur_count', 'is not', null)
+    .orderBy('ts')
+    .orderBy('id')
+    .execute();
+  const latest = new Map<string, Trigger2Numbers>();
+  for (const r of rows) latest.set(`${r.host}\u0000${r.stock_code}`, { prev: r.prev_count!, cur: r.cur_count! });
+  return latest;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Rules } from '../market/rules.js';
 import type { Window } from '../market/time.js';
 import type { Database } from '../store/schema.js';
-import { decisionAttemptsIn, lastCompletionsBefore, llmCallsIn, logEnd, skipDecisionsIn } from './attempts.js';
+import { decisionAttemptsIn, lastCompletionsBefore, llmCallsIn, logEnd, skipDecisionsIn, trigger2NumbersBefore } from './attempts.js';
 import { DAY_BEFORE_MS, reportStateAt } from './verify-week.js';
 import { replayWhatIf, type WhatIfDocument } from './whatif.js';
 
@@ -18,15 +18,17 @@ export async function computeWhatIf(db: Kysely<Database>, window: Window, option
   const end = await logEnd(db);
   const fromMs = window.fromMs - DAY_BEFORE_MS;
   const attempts = await decisionAttemptsIn(db, { fromMs, untilMs: window.untilMs }, end);
-  const [skips, before, { source, calls }] = await Promise.all([
+  const [skips, before, trigger2Before, { source, calls }] = await Promise.all([
     skipDecisionsIn(db, window),
     lastCompletionsBefore(db, window.fromMs),
+    trigger2NumbersBefore(db, window.fromMs),
     llmCallsIn(db, window, { fromMs, attempts }),
   ]);
   return replayWhatIf({
     window,
     logEnd: end,
     attempts,
+    trigger2Before,
     skips,
     reportState: reportStateAt(before),
     calls,

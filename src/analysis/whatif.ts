@@ -8,7 +8,7 @@ import { DEFAULT_PRICE_PER_CALL } from '../config.js';
 import { REASONS, type Reason } from '../logs/record.js';
 import { PHASES, type Phase, type Rules } from '../market/rules.js';
 import { daysBetween, HOUR_MS, isoKst, kstDay, phaseAt, type Window } from '../market/time.js';
-import { countAtOrBefore, type CallsSource, type DecisionAttempt as Attempt, type LlmCall, type Skip } from './attempts.js';
+import { countAtOrBefore, type CallsSource, type DecisionAttempt as Attempt, type LlmCall, type Skip, type Trigger2Numbers } from './attempts.js';
 import { roundUsd } from './cost.js';
 import { durationSeconds, nearestRank } from './durations.js';
 import { completionsFrom, freshnessByDay, freshnessOver } from './verify-week.js';
@@ -19,10 +19,11 @@ export interface WhatIfInput {
   logEnd: number | null;
   /**
    * Attempts from a day before the window to its end, in time order: those before the window own
-   * the calls and completions of generations in progress at its start, and the trigger-2 numbers
-   * the window's first new_prediction attempts are compared with.
+   * the calls and completions of generations in progress at its start.
    */
   attempts: readonly Attempt[];
+  /** Each stock's latest trigger-2 numbers before the window (by host and stock), which its first trigger 2 in it is compared with. */
+  trigger2Before: ReadonlyMap<string, Trigger2Numbers>;
   /** Skips in the window, in time order. */
   skips: readonly Omit<Skip, 'text'>[];
   /** Each stock's latest completion before the window: its actual report state at the start. */
@@ -352,10 +353,7 @@ export function replayWhatIf(input: WhatIfInput): WhatIfDocument {
   // Replay, stock by stock.
   const byStock = decisionsByStock(input);
   const logged = loggedRules(byStock, input.actualRules);
-  const previousTrigger2 = new Map<string, { prev: number | null; cur: number | null }>();
-  for (const a of input.attempts) {
-    if (a.ts < window.fromMs && a.reason === 'new_prediction') previousTrigger2.set(`${a.host}\u0000${a.stockCode}`, { prev: a.prevCount, cur: a.curCount });
-  }
+  const previousTrigger2 = new Map<string, { prev: number | null; cur: number | null }>(input.trigger2Before);
   const silent = silentFailuresReset(byStock, input.attempts);
   const lookbackResets = new Map<string, number[]>();
   for (const a of input.attempts) {
