@@ -68,7 +68,7 @@ export async function findAnomalies(db: Db, window: Window, config: Config, now:
   const end = await logEnd(db);
   const withLookback = await attemptsIn(db, { fromMs: window.fromMs - CALLS_LOOKBACK_MS, untilMs: window.untilMs }, end);
   const attempts = withLookback.filter((a) => a.ts >= window.fromMs);
-  const trigger2Before = await trigger2NumbersBefore(db, window.fromMs);
+  const trigger2Before = await trigger2NumbersBefore(db, window.fromMs, attempts.filter((a) => a.reason === 'new_prediction'));
   const lateSkips = await skipsPastTtlIn(db, range, config.rules);
   const skipPhases = await skipPhasesIn(db, range);
   const { calls } = await llmCallsIn(db, range);

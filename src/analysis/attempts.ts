@@ -168,22 +168,30 @@ export interface Trigger2Numbers {
 }
 
 /**
- * Each stock's latest trigger-2 numbers before `beforeMs`, however long before (a Friday's, for a
- * Monday's first trigger 2): what its next trigger 2 is compared with. Keyed by host and stock.
+ * The latest trigger-2 numbers before `beforeMs` of each of `stocks`, however long before (a
+ * Friday's, for a Monday's first trigger 2): what its next trigger 2 is compared with. Keyed by
+ * host and stock; each read walks back the stock's own attempts (an index) to its latest one.
  */
-export async function trigger2NumbersBefore(db: Db, beforeMs: number): Promise<Map<string, Trigger2Numbers>> {
-  const rows = await db
-    .selectFrom('attempts')
-    .select(['host', 'stock_code', 'prev_count', 'cur_count'])
-    .where('reason', '=', 'new_prediction')
-    .where('ts', '<', beforeMs)
-    .where('prev_count', 'is not', null)
-    .where('cur_count', 'is not', null)
-    .orderBy('ts')
-    .orderBy('id')
-    .execute();
+export async function trigger2NumbersBefore(db: Db, beforeMs: number, stocks: Iterable<{ host: string; stockCode: string }>): Promise<Map<string, Trigger2Numbers>> {
   const latest = new Map<string, Trigger2Numbers>();
-  for (const r of rows) latest.set(`${r.host}\u0000${r.stock_code}`, { prev: r.prev_count!, cur: r.cur_count! });
+  for (const { host, stockCode } of stocks) {
+    const key = `${host}\u0000${stockCode}`;
+    if (latest.has(key)) continue;
+    const row = await db
+      .selectFrom('attempts')
+      .select(['prev_count', 'cur_count'])
+      .where('host', '=', host)
+      .where('stock_code', '=', stockCode)
+      .where('ts', '<', beforeMs)
+      .where('reason', '=', 'new_prediction')
+      .where('prev_count', 'is not', null)
+      .where('cur_count', 'is not', null)
+      .orderBy('ts', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (row) latest.set(key, { prev: row.prev_count!, cur: row.cur_count! });
+  }
   return latest;
 }
 

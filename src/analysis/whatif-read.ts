@@ -21,7 +21,7 @@ export async function computeWhatIf(db: Kysely<Database>, window: Window, option
   const [skips, before, trigger2Before, { source, calls }] = await Promise.all([
     skipDecisionsIn(db, window),
     lastCompletionsBefore(db, window.fromMs),
-    trigger2NumbersBefore(db, window.fromMs),
+    trigger2NumbersBefore(db, window.fromMs, attempts.filter((a) => a.ts >= window.fromMs && a.reason === 'new_prediction')),
     llmCallsIn(db, window, { fromMs, attempts }),
   ]);
   return replayWhatIf({
