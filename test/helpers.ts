@@ -48,10 +48,13 @@ export function tempStore(): string {
   return file;
 }
 
-/** Runs the CLI in-process with a pinned clock and captured output. */
+/**
+ * Runs the CLI in-process with a pinned clock and captured output. Standard input: one chunk (a
+ * string or Buffer), chunks one by one as a pipe hands them over (Buffer[]), or a stream.
+ */
 export async function cli(
   args: string[],
-  options: { now?: number; stdin?: string | Buffer; env?: NodeJS.ProcessEnv; hostname?: string } = {},
+  options: { now?: number; stdin?: string | Buffer | Buffer[] | NodeJS.ReadableStream; env?: NodeJS.ProcessEnv; hostname?: string } = {},
 ): Promise<RunResult & { json<T = any>(): T }> {
   let stdout = '';
   let stderr = '';
@@ -63,13 +66,20 @@ export async function cli(
       stderrIsTTY: false,
     },
     env: options.env ?? {},
-    stdin: Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]),
+    stdin: stdinOf(options.stdin),
     now: () => options.now ?? Date.parse('2025-11-05T00:00:00+09:00'),
     hostname: options.hostname ?? 'test-host',
     exitCode: 0,
   };
   const code = await main(args, ctx);
   return { code, stdout, stderr, json: () => JSON.parse(stdout) };
+}
+
+function stdinOf(stdin: string | Buffer | Buffer[] | NodeJS.ReadableStream | undefined): NodeJS.ReadableStream {
+  if (stdin === undefined) return Readable.from([]);
+  if (Array.isArray(stdin)) return Readable.from(stdin);
+  if (typeof stdin === 'string' || Buffer.isBuffer(stdin)) return Readable.from([Buffer.from(stdin)]);
+  return stdin;
 }
 
 /** Runs the built binary as a user would (needs `npm run build`). */

@@ -56,15 +56,21 @@ function otherIngestAt(db: string, log: string, then: () => void = () => {}) {
   return hook;
 }
 
+/** A log of three stocks' lines and a migrated store opened in-process. */
+async function threeStocksLogged() {
+  const dir = tempDir();
+  const log = path.join(dir, 'backend.log');
+  const db = path.join(dir, 'store.db');
+  fs.writeFileSync(log, lines(0, 3));
+  expect(bin(['--db', db, 'migrate']).code).toBe(0);
+  const store = await openStore(db);
+  opened.push(store);
+  return { dir, log, db, store };
+}
+
 describe('an ingest whose checkpoint another ingest moved', () => {
   it('drops its batch, resumes from the other run’s checkpoint and stores each record once', async () => {
-    const dir = tempDir();
-    const log = path.join(dir, 'backend.log');
-    const db = path.join(dir, 'store.db');
-    fs.writeFileSync(log, lines(0, 3));
-    expect(bin(['--db', db, 'migrate']).code).toBe(0);
-    const store = await openStore(db);
-    opened.push(store);
+    const { dir, log, db, store } = await threeStocksLogged();
 
     // Another process ingests the three stocks' lines and commits; then the backend writes two more.
     const other = otherIngestAt(db, log, () => fs.appendFileSync(log, lines(3, 5)));
@@ -86,13 +92,7 @@ describe('an ingest whose checkpoint another ingest moved', () => {
   });
 
   it('from standard input, which cannot be read again: stores nothing twice and says to run again', async () => {
-    const dir = tempDir();
-    const log = path.join(dir, 'backend.log');
-    const db = path.join(dir, 'store.db');
-    fs.writeFileSync(log, lines(0, 3));
-    expect(bin(['--db', db, 'migrate']).code).toBe(0);
-    const store = await openStore(db);
-    opened.push(store);
+    const { log, db, store } = await threeStocksLogged();
 
     // The same bytes piped in while another process ingests them from the file.
     const other = otherIngestAt(db, log);
