@@ -13,6 +13,7 @@ import zlib from 'node:zlib';
 import SQLite from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cli, fixture, tempDir } from './helpers.js';
+import { recordRows as records } from './support/store.js';
 import { chunksOf, cliPiped, openDescriptors } from './support/piped-stdin.js';
 
 const A = fs.readFileSync(fixture('identity', 'container-a.log'));
@@ -37,16 +38,6 @@ async function pipe(db: string, bytes: Buffer) {
   expect(run.code, run.stderr).toBe(0);
   const summary = run.json();
   return { added: summary.records_added as number, lines: summary.files[0].lines as number, stderr: run.stderr };
-}
-
-/** The records as rows, sorted: equal lists, equal contents. */
-function records(db: string): string[] {
-  const raw = new SQLite(db, { readonly: true });
-  try {
-    return (raw.prepare('SELECT stock_code, ts, kind, text FROM records ORDER BY ts, kind, stock_code, text').all() as unknown[]).map((r) => JSON.stringify(r));
-  } finally {
-    raw.close();
-  }
 }
 
 /** The same records read whole, once each, into a fresh store. */

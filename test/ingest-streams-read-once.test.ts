@@ -10,9 +10,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import SQLite from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cli, fixture, tempDir } from './helpers.js';
+import { recordRows as records } from './support/store.js';
 
 const A = fs.readFileSync(fixture('identity', 'container-a.log'));
 const B = fs.readFileSync(fixture('identity', 'container-b.log'));
@@ -29,16 +29,6 @@ async function pipe(db: string, bytes: Buffer) {
   const run = await cli(['--db', db, 'ingest', '--json', '-'], { now: NOW, stdin: bytes });
   expect(run.code, run.stderr).toBe(0);
   return { added: run.json().records_added as number, stderr: run.stderr };
-}
-
-/** The records as rows (stock, time, kind), sorted: equal lists, equal contents. */
-function records(db: string): string[] {
-  const raw = new SQLite(db, { readonly: true });
-  try {
-    return (raw.prepare('SELECT stock_code, ts, kind, text FROM records ORDER BY ts, kind, stock_code, text').all() as unknown[]).map((r) => JSON.stringify(r));
-  } finally {
-    raw.close();
-  }
 }
 
 /** The first `n` bytes of `bytes`, cut after a whole line. */

@@ -32,6 +32,16 @@ export function snapshot(file: string): Snapshot {
   }
 }
 
+/** The records as rows (stock, time, kind, text), sorted: equal lists, equal contents. */
+export function recordRows(file: string): string[] {
+  const db = new SQLite(file, { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT stock_code, ts, kind, text FROM records ORDER BY ts, kind, stock_code, text').all() as unknown[]).map((r) => JSON.stringify(r));
+  } finally {
+    db.close();
+  }
+}
+
 /** Records whose (kind, ts, stock, text, line) appear more than once: doubles. */
 export function doubles(file: string): number {
   const db = new SQLite(file, { readonly: true, fileMustExist: true });
