@@ -8,20 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { LogScanner } from '../src/logs/scanner.js';
 import type { LogRecord } from '../src/logs/record.js';
 import { LocalClock } from '../src/market/time.js';
+import { at, scan } from './support/scan.js';
 
 const S = 'backend.services.stock_analysis_service';
 const G = 'backend.llm.investment_report';
-const at = (time: string, logger: string, level: string, message: string) => `2025-11-04 ${time} - ${logger} - ${level} - ${message}`;
-
-/** Scans the text in reads of `step` bytes (all at once by default); returns the records and stats. */
-function scan(text: string, step = Infinity, final = true) {
-  const records: LogRecord[] = [];
-  const scanner = new LogScanner(new LocalClock('UTC'), (r) => records.push(r));
-  const bytes = Buffer.from(text);
-  for (let i = 0; i < bytes.length; i += Math.min(step, bytes.length)) scanner.push(bytes.subarray(i, Math.min(i + step, bytes.length)));
-  scanner.finish(final);
-  return { records, stats: scanner.stats };
-}
 
 const FAILURE = [
   at('10:00:00,000', S, 'INFO', '종목 005930 업데이트 시작: 강제 업데이트 또는 리포트 없음'),

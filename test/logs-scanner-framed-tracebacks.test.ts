@@ -6,24 +6,17 @@
  * A chained exception's detail is the last line of the last traceback.
  */
 import { describe, expect, it } from 'vitest';
-import type { LogRecord } from '../src/logs/record.js';
-import { LogScanner } from '../src/logs/scanner.js';
-import { LocalClock } from '../src/market/time.js';
+import { at, scan as scanText } from './support/scan.js';
 
 const G = 'backend.llm.investment_report';
 const S = 'backend.services.stock_analysis_service';
-const at = (time: string, logger: string, level: string, message: string) => `2025-11-04 ${time} - ${logger} - ${level} - ${message}`;
 const FAILURE = at('10:00:05,000', G, 'ERROR', '투자 리포트 생성 실패: Request timed out.');
 const TRACEBACK = ['Traceback (most recent call last):', '  File "/app/backend/llm/investment_report.py", line 212, in generate_report', 'openai.APITimeoutError: Request timed out.'];
 const NEXT = at('10:00:06,000', S, 'INFO', '종목 005930의 리포트 생성 실패');
 
 function scan(lines: string[], step = Infinity) {
-  const records: LogRecord[] = [];
-  const scanner = new LogScanner(new LocalClock('UTC'), (r) => records.push(r));
-  const bytes = Buffer.from(lines.join('\n') + '\n');
-  for (let i = 0; i < bytes.length; i += Math.min(step, bytes.length)) scanner.push(bytes.subarray(i, Math.min(i + step, bytes.length)));
-  scanner.finish(true);
-  return { records: records.map((r) => [r.lineNo, r.kind, r.detail]), stats: scanner.stats };
+  const { records, stats } = scanText(lines.join('\n') + '\n', step);
+  return { records: records.map((r) => [r.lineNo, r.kind, r.detail]), stats };
 }
 
 const EXPECTED = [

@@ -7,24 +7,12 @@
  * first line included; a line over 1 MiB is skipped unread, so its time is no log end, whatever the reads.
  */
 import { describe, expect, it } from 'vitest';
-import type { LogRecord } from '../src/logs/record.js';
-import { LogScanner } from '../src/logs/scanner.js';
-import { LocalClock } from '../src/market/time.js';
+import { at, scan } from './support/scan.js';
 
 const G = 'backend.llm.investment_report';
 const S = 'backend.services.stock_analysis_service';
 const MiB = 1 << 20;
-const at = (time: string, logger: string, level: string, message: string) => `2025-11-04 ${time} - ${logger} - ${level} - ${message}`;
 const ATTEMPT = at('10:00:00,000', S, 'INFO', '종목 005930 업데이트 시작: 강제 업데이트 또는 리포트 없음');
-
-function scan(input: string | Buffer, step = Infinity, final = true) {
-  const records: LogRecord[] = [];
-  const scanner = new LogScanner(new LocalClock('UTC'), (r) => records.push(r));
-  const bytes = Buffer.from(input);
-  for (let i = 0; i < bytes.length; i += Math.min(step, bytes.length)) scanner.push(bytes.subarray(i, Math.min(i + step, bytes.length)));
-  scanner.finish(final);
-  return { records, stats: scanner.stats };
-}
 
 describe('a report line that lost its time', () => {
   it('is malformed at its line number when it is the first line of the file, and the lines after it are read', () => {

@@ -12,20 +12,11 @@ import type { LogRecord } from '../src/logs/record.js';
 import { unwrap } from '../src/logs/line.js';
 import { LogScanner } from '../src/logs/scanner.js';
 import { LocalClock } from '../src/market/time.js';
+import { at, scan } from './support/scan.js';
 
 const S = 'backend.services.stock_analysis_service';
 const G = 'backend.llm.investment_report';
-const at = (time: string, logger: string, level: string, message: string) => `2025-11-04 ${time} - ${logger} - ${level} - ${message}`;
 const text = (...lines: string[]) => lines.join('\n') + '\n';
-
-function scan(input: string | Buffer, step = Infinity, final = true) {
-  const records: LogRecord[] = [];
-  const scanner = new LogScanner(new LocalClock('UTC'), (r) => records.push(r));
-  const bytes = Buffer.from(input);
-  for (let i = 0; i < bytes.length; i += Math.min(step, bytes.length)) scanner.push(bytes.subarray(i, Math.min(i + step, bytes.length)));
-  scanner.finish(final);
-  return { records, stats: scanner.stats };
-}
 
 describe('records of both report loggers in one read', () => {
   it('come out in log order, each with its own line number', () => {

@@ -18,7 +18,7 @@ import { openStore } from '../src/store/store.js';
 import { renderWhatIf } from '../src/commands/whatif.js';
 import { cli, fixture, FIXTURES, tempDir } from './helpers.js';
 import { seedOf } from './support/logs.js';
-import { trigger2Before } from './support/whatif.js';
+import { decisionAttempt, trigger2Before } from './support/whatif.js';
 
 const withTtl = (phase: (typeof PHASES)[number], ttlHours: number): Rules => ({ ...DEFAULT_RULES, [phase]: { ...DEFAULT_RULES[phase], ttlHours } });
 
@@ -179,28 +179,7 @@ const T0 = Date.parse('2025-11-05T10:00:00+09:00');
 const WINDOW = windowOf(1, '2025-11-05');
 
 function attempt(fields: Partial<Attempt> & Pick<Attempt, 'ts' | 'reason'>): Attempt {
-  return {
-    host: 'h',
-    stockCode: '005930',
-    reasonText: '',
-    phase: 'trading',
-    namedPhase: 'trading',
-    ageHours: null,
-    ttlHours: null,
-    rate: null,
-    threshold: null,
-    prevCount: null,
-    curCount: null,
-    status: 'succeeded',
-    abandoned: false,
-    completedTs: fields.ts + 10_000,
-    outcomeTs: fields.ts + 10_000,
-    generationMode: 'single',
-    generationFailed: false,
-    completionLogged: true,
-    error: null,
-    ...fields,
-  };
+  return { ...decisionAttempt(fields), reasonText: '', namedPhase: 'trading', error: null, ...fields };
 }
 
 function skip(ts: number, ageHours: number, ttlHours: number): Skip {
