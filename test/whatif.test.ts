@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The benchmark's generator is plain JavaScript (bench/ runs without a build step).
 import { generateLog } from '../bench/generate.mjs';
 import { logEnd, type Attempt, type Skip } from '../src/analysis/attempts.js';
-import { replayWhatIf, type WhatIfDocument, type WhatIfInput } from '../src/analysis/whatif.js';
+import { replayWhatIf, type WhatIfDocument } from '../src/analysis/whatif.js';
 import { computeWhatIf } from '../src/analysis/whatif-read.js';
 import { DEFAULT_RULES, PHASES, type Rules } from '../src/market/rules.js';
 import { HOUR_MS, kstDay, windowOf, type Window } from '../src/market/time.js';
@@ -18,7 +18,7 @@ import { openStore } from '../src/store/store.js';
 import { renderWhatIf } from '../src/commands/whatif.js';
 import { cli, fixture, FIXTURES, tempDir } from './helpers.js';
 import { seedOf } from './support/logs.js';
-import { decisionAttempt, trigger2Before } from './support/whatif.js';
+import { decisionAttempt, whatIfInput } from './support/whatif.js';
 
 const withTtl = (phase: (typeof PHASES)[number], ttlHours: number): Rules => ({ ...DEFAULT_RULES, [phase]: { ...DEFAULT_RULES[phase], ttlHours } });
 
@@ -176,7 +176,6 @@ describe('the prediction-cap defect, hand-derived (fixtures/anomalies/prediction
 // ---- the pure replay on hand-made decisions ----
 
 const T0 = Date.parse('2025-11-05T10:00:00+09:00');
-const WINDOW = windowOf(1, '2025-11-05');
 
 function attempt(fields: Partial<Attempt> & Pick<Attempt, 'ts' | 'reason'>): Attempt {
   return { ...decisionAttempt(fields), reasonText: '', namedPhase: 'trading', error: null, ...fields };
@@ -186,23 +185,8 @@ function skip(ts: number, ageHours: number, ttlHours: number): Skip {
   return { host: 'h', stockCode: '005930', ts, phase: 'trading', ageHours, ttlHours, text: '' };
 }
 
-function input(attempts: Attempt[], skips: Skip[], rules: Rules, extra: Partial<WhatIfInput> = {}): WhatIfInput {
-  return {
-    window: WINDOW,
-    logEnd: Date.parse('2025-11-05T18:00:00+09:00'),
-    attempts,
-    trigger2Before: trigger2Before(attempts, WINDOW.fromMs),
-    skips,
-    reportState: new Map(),
-    calls: attempts.map((a) => ({ host: a.host, stockCode: a.stockCode, ts: a.ts + 5, printedCostUsd: null })),
-    callsSource: 'llm_cost_lines',
-    pricePerCall: null,
-    actualRules: DEFAULT_RULES,
-    rules,
-    fixPredictionCap: false,
-    ...extra,
-  };
-}
+/** The what-if of 2025-11-05 (test/support/whatif.ts). */
+const input = whatIfInput;
 
 describe('the replay, on hand-made decisions', () => {
   // A forced update completes at 10:00:10; skips follow, printing the actual trading TTL of 3 h.
